@@ -1,0 +1,268 @@
+// The systemd node agent against a scripted host: what it runs inside the container, how it
+// reads what it finds, and when a failing probe makes a node NotReady.
+#include "nodes/systemd_agent.h"
+
+#include <catch2/catch.hpp>
+#include <deque>
+
+#include "nodes/service/service_kind.h"
+
+namespace chainvisor::nodes {
+namespace {
+
+using hosts::Error;
+using hosts::ExecResult;
+using hosts::Result;
+
+// Records every exec and write; answers execs from a queue (default: exit 0, no output).
+class ScriptedHost final : public hosts::Host {
+public:
+    const std::string& name() const override { return name_; }
+    Result<plan::ObservedHost> observe() override { return plan::ObservedHost{}; }
+    Result<void> create(const hosts::ContainerSpec&) override { return {}; }
+    Result<void> update(const hosts::ContainerSpec&,
+                        const std::vector<plan::FieldChange>&) override {
+        return {};
+    }
+    Result<void> resizeDisk(int, int) override { return {}; }
+    Result<void> start(int) override { return {}; }
+    Result<void> stop(int, std::chrono::seconds) override { return {}; }
+    Result<void> snapshot(int, const std::string&) override { return {}; }
+    Result<void> rollback(int, const std::string&) override { return {}; }
+    Result<void> destroy(int) override { return {}; }
+    Result<ExecResult> exec(int vmid, const std::vector<std::string>& argv,
+                            std::chrono::milliseconds) override {
+        execs.push_back(argv);
+        vmids.push_back(vmid);
+        if (answers.empty()) {
+            return ExecResult{};
+        }
+        auto answer = answers.front();
+        answers.pop_front();
+        return answer;
+    }
+    Result<void> writeFile(int, const hosts::FileWrite& file) override {
+        writes.push_back(file);
+        return {};
+    }
+
+    std::deque<Result<ExecResult>> answers;
+    std::vector<std::vector<std::string>> execs;
+    std::vector<int> vmids;
+    std::vector<hosts::FileWrite> writes;
+
+private:
+    std::string name_ = "local";
+};
+
+class ScriptedProber final : public Prober {
+public:
+    std::string probe(const ProbeTarget& target) override {
+        targets.push_back(target);
+        return problem;
+    }
+    std::string problem;  // empty: healthy
+    std::vector<ProbeTarget> targets;
+};
+
+class ServiceOnly final : public KindRegistry {
+public:
+    const NodeKind* kindFor(const spec::Cluster&, const spec::Node&) const override {
+        return &kind;
+    }
+    ServiceKind kind;
+};
+
+spec::Cluster webCluster() {
+    spec::Cluster cluster;
+    cluster.name = "lab";
+    spec::Network web;
+    web.name = "web";
+    web.kind = spec::NetworkKind::Service;
+    web.version = *spec::Version::parse("1.2.0");
+    web.service = spec::ServiceSpec{};
+    web.service->unit = "demo-web";
+    web.service->command = {"/usr/bin/python3", "-m", "http.server", "8080"};
+    web.service->user = "nobody";
+    web.service->files = {{"/srv/www/index.html", "hello\n", 0640}};
+    web.service->probe = spec::HttpProbeSpec{};
+    web.service->probe->port = 8080;
+    web.service->probe->path = "/index.html";
+    web.service->probe->failureThreshold = 2;
+    cluster.networks.push_back(web);
+    spec::Node node;
+    node.name = "web1";
+    node.network = "web";
+    node.role = spec::Role::Service;
+    node.host = "local";
+    node.vmid = 201;
+    node.ip = spec::Ipv4Cidr::parse("10.99.0.21/24");
+    cluster.nodes.push_back(node);
+    return cluster;
+}
+
+struct Fixture {
+    spec::Cluster cluster = webCluster();
+    ScriptedHost host;
+    ScriptedProber prober;
+    ServiceOnly kinds;
+    SystemdAgent agent{kinds, prober};
+    const spec::Node& node() const { return cluster.nodes[0]; }
+};
+
+ExecResult output(std::string out, int exitCode = 0, std::string err = {}) {
+    return ExecResult{exitCode, std::move(out), std::move(err)};
+}
+
+}  // namespace
+
+TEST_CASE("inspect reads service state, version and fingerprint in one exec", "[nodes][agent]") {
+    Fixture f;
+    f.host.answers.push_back(output("service=active\nversion=1.2.0\nfingerprint=abc123\n"));
+    auto r = f.agent.inspect(f.host, f.cluster, f.node());
+    REQUIRE(r);
+    CHECK(r.value().name == "web1");
+    CHECK(r.value().service == plan::ServiceState::Active);
+    CHECK(r.value().version == spec::Version::parse("1.2.0"));
+    CHECK(r.value().configFingerprint == "abc123");
+    CHECK(r.value().health == plan::Health::Ready);
+    REQUIRE(f.host.execs.size() == 1);
+    // The unit name travels as a positional argument, never inside the script text.
+    CHECK(f.host.execs[0].size() == 5);
+    CHECK(f.host.execs[0][0] == "sh");
+    CHECK(f.host.execs[0][4] == "demo-web");
+    CHECK(f.host.execs[0][2].find("demo-web") == std::string::npos);
+    CHECK(f.host.vmids[0] == 201);
+    REQUIRE(f.prober.targets.size() == 1);
+    CHECK(f.prober.targets[0].address == "10.99.0.21");
+    CHECK(f.prober.targets[0].port == 8080);
+    CHECK(f.prober.targets[0].path == "/index.html");
+}
+
+TEST_CASE("inspect maps systemctl states and empty records", "[nodes][agent]") {
+    struct Row {
+        const char* state;
+        plan::ServiceState expected;
+    };
+    for (const Row& row :
+         {Row{"inactive", plan::ServiceState::Inactive}, Row{"failed", plan::ServiceState::Failed},
+          Row{"activating", plan::ServiceState::Unknown}, Row{"", plan::ServiceState::Unknown}}) {
+        Fixture f;
+        f.host.answers.push_back(
+            output(std::string("service=") + row.state + "\nversion=\nfingerprint=\n"));
+        auto r = f.agent.inspect(f.host, f.cluster, f.node());
+        REQUIRE(r);
+        INFO(row.state);
+        CHECK(r.value().service == row.expected);
+        CHECK_FALSE(r.value().version);
+        CHECK(r.value().configFingerprint.empty());
+        // Only an active service is probed.
+        CHECK(f.prober.targets.empty());
+        CHECK(r.value().health == plan::Health::Unknown);
+    }
+}
+
+TEST_CASE("a failing probe makes the node NotReady only after the threshold", "[nodes][agent]") {
+    Fixture f;
+    f.prober.problem = "connect 10.99.0.21:8080: Connection refused";
+    const std::string active = "service=active\nversion=1.2.0\nfingerprint=x\n";
+    f.host.answers.push_back(output(active));
+    CHECK(f.agent.inspect(f.host, f.cluster, f.node()).value().health == plan::Health::Unknown);
+    f.host.answers.push_back(output(active));
+    CHECK(f.agent.inspect(f.host, f.cluster, f.node()).value().health == plan::Health::NotReady);
+    f.prober.problem.clear();
+    f.host.answers.push_back(output(active));
+    CHECK(f.agent.inspect(f.host, f.cluster, f.node()).value().health == plan::Health::Ready);
+    // One failure after a success starts the count again.
+    f.prober.problem = "timed out";
+    f.host.answers.push_back(output(active));
+    CHECK(f.agent.inspect(f.host, f.cluster, f.node()).value().health == plan::Health::Unknown);
+}
+
+TEST_CASE("an exec error is the inspection's error", "[nodes][agent]") {
+    Fixture f;
+    f.host.answers.push_back(Error::transient("container cv-201 is not running"));
+    auto r = f.agent.inspect(f.host, f.cluster, f.node());
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == "container cv-201 is not running");
+}
+
+TEST_CASE("write-config writes every file and the unit, reloads systemd, then the fingerprint",
+          "[nodes][agent]") {
+    Fixture f;
+    plan::Action action;
+    action.kind = plan::ActionKind::WriteConfig;
+    action.configFingerprint = "f00d";
+    REQUIRE(f.agent.perform(f.host, f.cluster, f.node(), action));
+    REQUIRE(f.host.writes.size() == 3);
+    CHECK(f.host.writes[0].path == "/srv/www/index.html");
+    CHECK(f.host.writes[0].content == "hello\n");
+    CHECK(f.host.writes[0].mode == 0640);
+    CHECK(f.host.writes[0].owner == "nobody");
+    CHECK(f.host.writes[0].group.empty());  // the user's login group
+    CHECK(f.host.writes[1].path == "/etc/systemd/system/demo-web.service");
+    CHECK(f.host.writes[1].content.find("User=nobody") != std::string::npos);
+    CHECK(f.host.writes[2].path == "/var/lib/chainvisor-node/fingerprint");
+    CHECK(f.host.writes[2].content == "f00d\n");
+    REQUIRE(f.host.execs.size() == 2);
+    CHECK(f.host.execs[0][0] == "sh");  // waits for the container's systemd first
+    CHECK(f.host.execs[1] == std::vector<std::string>{"systemctl", "daemon-reload"});
+}
+
+TEST_CASE("install records the version; the service kind needs no install commands",
+          "[nodes][agent]") {
+    Fixture f;
+    plan::Action action;
+    action.kind = plan::ActionKind::InstallSoftware;
+    action.version = spec::Version::parse("1.2.0");
+    REQUIRE(f.agent.perform(f.host, f.cluster, f.node(), action));
+    CHECK(f.host.execs.empty());
+    REQUIRE(f.host.writes.size() == 1);
+    CHECK(f.host.writes[0].path == "/var/lib/chainvisor-node/version");
+    CHECK(f.host.writes[0].content == "1.2.0\n");
+}
+
+TEST_CASE("service actions run systemctl on the unit", "[nodes][agent]") {
+    struct Row {
+        plan::ActionKind kind;
+        std::vector<std::string> argv;
+    };
+    const std::vector<Row> rows = {
+        {plan::ActionKind::StartService, {"systemctl", "enable", "--now", "demo-web.service"}},
+        {plan::ActionKind::RestartService, {"systemctl", "restart", "demo-web.service"}},
+        {plan::ActionKind::StopService, {"systemctl", "stop", "demo-web.service"}},
+    };
+    for (const auto& row : rows) {
+        Fixture f;
+        plan::Action action;
+        action.kind = row.kind;
+        REQUIRE(f.agent.perform(f.host, f.cluster, f.node(), action));
+        REQUIRE(f.host.execs.size() == 2);
+        CHECK(f.host.execs[1] == row.argv);
+    }
+}
+
+TEST_CASE("a failing systemctl is a transient error with its last line of stderr",
+          "[nodes][agent]") {
+    Fixture f;
+    f.host.answers.push_back(output(""));
+    f.host.answers.push_back(output("", 1, "Job failed.\nSee journalctl -xe for details.\n"));
+    plan::Action action;
+    action.kind = plan::ActionKind::RestartService;
+    auto r = f.agent.perform(f.host, f.cluster, f.node(), action);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == hosts::ErrorKind::Transient);
+    CHECK(r.error().message ==
+          "systemctl restart demo-web failed (exit 1): See journalctl -xe for details.");
+}
+
+TEST_CASE("container actions are not the agent's", "[nodes][agent]") {
+    Fixture f;
+    plan::Action action;
+    action.kind = plan::ActionKind::CreateContainer;
+    auto r = f.agent.perform(f.host, f.cluster, f.node(), action);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == hosts::ErrorKind::Permanent);
+}
+
+}  // namespace chainvisor::nodes
