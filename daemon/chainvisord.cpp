@@ -10,6 +10,7 @@
 
 #include "options.h"
 #include "plan/planner.h"
+#include "run.h"
 #include "spec/load.h"
 
 namespace {
@@ -103,9 +104,7 @@ int main(int argc, char** argv) {
         case daemon::Mode::Plan:
             return printPlan(options);
         case daemon::Mode::Run:
-            std::cerr << "chainvisord: the reconcile loop is not part of this build yet; use "
-                         "--check-config FILE or --plan --config FILE\n";
-            return kExitFailure;
+            return daemon::runDaemon(options);
     }
     return kExitFailure;
 }

@@ -1,0 +1,19 @@
+// The node kinds this build knows, looked up by network kind.
+#pragma once
+
+#include "nodes/service/service_kind.h"
+#include "nodes/systemd_agent.h"
+
+namespace chainvisor::daemon {
+
+class NodeKinds final : public nodes::KindRegistry {
+public:
+    // nullptr for a kind this build cannot run yet (the agent then reports a permanent error).
+    const nodes::NodeKind* kindFor(const spec::Cluster& spec,
+                                   const spec::Node& node) const override;
+
+private:
+    nodes::ServiceKind service_;
+};
+
+}  // namespace chainvisor::daemon

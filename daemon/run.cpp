@@ -1,0 +1,276 @@
+// The daemon's life, top to bottom:
+//   1. load and validate the cluster file (nothing starts on a bad one)
+//   2. take the state directory (one daemon per state directory), open the journal
+//   3. make the host providers, the node agent, the reconciler and its loop
+//   4. run: signals, file watch, watchdog, passes; READY=1 after the first observation
+//   5. stop: STOPPING=1, let running action chains finish (bounded), close up
+#include "run.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+#include "engine/clock.h"
+#include "engine/event.h"
+#include "engine/journal.h"
+#include "engine/random.h"
+#include "engine/reconcile_loop.h"
+#include "engine/reconciler.h"
+#include "file_watch.h"
+#include "host_factory.h"
+#include "logging.h"
+#include "node_kinds.h"
+#include "nodes/systemd_agent.h"
+#include "os/atomic_file.h"
+#include "os/process.h"
+#include "sd_notify.h"
+#include "spec/load.h"
+
+namespace chainvisor::daemon {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+
+std::optional<spec::Cluster> loadSpec(const std::filesystem::path& file) {
+    spec::SystemFileProbe files;
+    auto result = spec::loadClusterFile(file, files);
+    for (const auto& d : result.diagnostics) {
+        if (d.severity == spec::Severity::Error) {
+            spdlog::error("{}", d.str());
+        } else {
+            spdlog::warn("{}", d.str());
+        }
+    }
+    return std::move(result.cluster);
+}
+
+// Holds an exclusive lock on the state directory for the daemon's life: two daemons working on
+// one journal would each resume the other's work.
+class StateLock {
+public:
+    std::string acquire(const std::filesystem::path& stateDir) {
+        const auto path = stateDir / "chainvisord.lock";
+        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd_ < 0) {
+            return "cannot open " + path.string() + ": " + std::strerror(errno);
+        }
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            return "another chainvisord is running with state directory " + stateDir.string();
+        }
+        return {};
+    }
+    ~StateLock() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+
+private:
+    int fd_ = -1;
+};
+
+// Every way the daemon learns the spec changed (SIGHUP, the file watch) comes here. A bad file
+// keeps the running spec and says exactly why.
+class Reloader {
+public:
+    Reloader(const Options& options, HostFactory& hosts, engine::ReconcileLoop& loop,
+             const Notifier& notifier)
+        : options_(options), hosts_(hosts), loop_(loop), notifier_(notifier) {}
+
+    void reload(const char* why) {
+        notifier_.reloading();
+        spdlog::info("reloading {} ({})", options_.config.string(), why);
+        auto spec = loadSpec(options_.config);
+        std::string problem;
+        if (!spec) {
+            problem = "the new file has errors (above)";
+        } else if (auto error = hosts_.ensure(*spec); !error.empty()) {
+            problem = error;
+        }
+        if (!problem.empty()) {
+            spdlog::error("reload failed: {}; still running the previous spec", problem);
+            notifier_.status("reload failed: " + problem + "; running the previous spec");
+        } else {
+            auto map = hosts_.map(*spec);
+            loop_.setSpec(std::move(*spec), std::move(map));
+            spdlog::info("reloaded {}", options_.config.string());
+        }
+        notifier_.ready();
+    }
+
+private:
+    const Options& options_;
+    HostFactory& hosts_;
+    engine::ReconcileLoop& loop_;
+    const Notifier& notifier_;
+};
+
+asio::awaitable<void> watchdogPings(asio::steady_timer& timer, const Notifier& notifier,
+                                    std::chrono::microseconds every) {
+    while (true) {
+        notifier.watchdog();
+        timer.expires_after(every);
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            co_return;  // cancelled at shutdown
+        }
+    }
+}
+
+}  // namespace
+
+int runDaemon(const Options& options) {
+    setUpLogging(options.logFormat, options.logLevel);
+    spdlog::info("chainvisord " CHAINVISOR_VERSION " starting with {}", options.config.string());
+
+    // 1. The spec.
+    auto spec = loadSpec(options.config);
+    if (!spec) {
+        spdlog::error("{}: not valid; nothing was started", options.config.string());
+        return kExitFailure;
+    }
+
+    // 2. The state directory and the journal.
+    if (auto error = os::ensureDirectory(options.stateDir, 0700); !error.empty()) {
+        spdlog::error("state directory: {}", error);
+        return kExitFailure;
+    }
+    StateLock lock;
+    if (auto error = lock.acquire(options.stateDir); !error.empty()) {
+        spdlog::error("{}", error);
+        return kExitFailure;
+    }
+    std::string journalError;
+    auto journal = engine::Journal::open(options.stateDir, journalError);
+    if (!journal) {
+        spdlog::error("journal: {}", journalError);
+        return kExitFailure;
+    }
+
+    // 3. Providers, agent, reconciler, loop.
+    os::SystemProcessRunner runner;
+    HostFactory hosts({options.stateDir / "lxc", options.cacheDir / "lxc"}, runner);
+    if (auto error = hosts.ensure(*spec); !error.empty()) {
+        spdlog::error("{}", error);
+        return kExitFailure;
+    }
+    NodeKinds kinds;
+    nodes::HttpProber prober;
+    nodes::SystemdAgent agent(kinds, prober);
+    engine::SystemClock clock;
+    engine::SystemRandom random;
+    engine::EventLog events;
+    engine::LoggingSink eventLogger(events);
+    engine::Reconciler reconciler(*spec, clock, random, eventLogger);
+    if (!journal->interrupted().empty()) {
+        spdlog::warn("{} action(s) were interrupted by the last shutdown; re-planning them",
+                     journal->interrupted().size());
+        reconciler.noteInterrupted(journal->interrupted());
+        journal->forgetInterrupted();
+    }
+
+    const Notifier notifier = Notifier::fromEnvironment();
+    asio::io_context io;
+    asio::thread_pool pool(static_cast<std::size_t>(
+        std::max(4, spec->policy.budgets.globalConcurrent + static_cast<int>(spec->hosts.size()))));
+    engine::LoopOptions loopOptions;
+    // Probes ride on the passes' observations, so passes come at least every probe interval.
+    loopOptions.resync = std::min(spec->policy.resyncInterval, spec->policy.probeInterval);
+    engine::ReconcileLoop loop(io, pool, reconciler, hosts.map(*spec), agent, *journal, clock,
+                               random, loopOptions);
+    Reloader reloader(options, hosts, loop, notifier);
+    loop.onFirstObservation = [&] {
+        spdlog::info("first observation done; ready");
+        notifier.ready();
+    };
+    loop.onPass = [&](const std::string& summary) { notifier.status(summary); };
+
+    // 4. Run.
+    int stopSignals = 0;
+    asio::signal_set stopSignalSet(io, SIGTERM, SIGINT);
+    asio::signal_set hangup(io, SIGHUP);
+    std::string watchError;
+    FileWatch watch(io, options.config, watchError);
+    if (!watchError.empty()) {
+        spdlog::warn("not watching {} ({}); reload with SIGHUP", options.config.string(),
+                     watchError);
+    }
+    asio::steady_timer watchdogTimer(io);
+
+    std::function<void()> onStop;
+    std::function<void()> onHangup;
+    onStop = [&] {
+        stopSignalSet.async_wait([&](boost::system::error_code ec, int signal) {
+            if (ec) {
+                return;
+            }
+            if (++stopSignals == 1) {
+                spdlog::info("{}: stopping; running actions may finish (again to stop now)",
+                             ::strsignal(signal));
+                notifier.stopping();
+                loop.stop();
+                onStop();
+            } else {
+                // Running actions are abandoned mid-way; their journal intents stay open, and
+                // the next start re-plans those nodes from a fresh observation.
+                spdlog::warn("{} again: stopping now; interrupted actions resume at the next start",
+                             ::strsignal(signal));
+                spdlog::default_logger()->flush();
+                std::_Exit(kExitFailure);
+            }
+        });
+    };
+    onHangup = [&] {
+        hangup.async_wait([&](boost::system::error_code ec, int) {
+            if (!ec) {
+                reloader.reload("SIGHUP");
+                onHangup();
+            }
+        });
+    };
+    onStop();
+    onHangup();
+    asio::co_spawn(io, watch.run([&] { reloader.reload("file changed"); }), asio::detached);
+    if (auto every = notifier.watchdogInterval()) {
+        asio::co_spawn(io, watchdogPings(watchdogTimer, notifier, *every), asio::detached);
+    }
+    asio::co_spawn(io, loop.run(), [&](std::exception_ptr error) {
+        if (error) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                spdlog::critical("reconcile loop failed: {}", e.what());
+            }
+        }
+        // 5. Stop: the loop has waited for running chains; close everything else.
+        watch.close();
+        watchdogTimer.cancel();
+        stopSignalSet.cancel();
+        hangup.cancel();
+    });
+    io.run();
+    pool.stop();
+    pool.join();
+    spdlog::info("stopped");
+    return kExitOk;
+}
+
+}  // namespace chainvisor::daemon

@@ -1,0 +1,119 @@
+#include "engine/chain.h"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "plan/listing.h"
+
+namespace chainvisor::engine {
+namespace {
+
+using plan::ActionKind;
+
+hosts::Result<void> perform(const Chain& chain, const plan::Action& action,
+                            const spec::Cluster& spec, hosts::Host& host, NodeAgent& agent) {
+    switch (action.kind) {
+        case ActionKind::CreateContainer:
+            return host.create(chain.container);
+        case ActionKind::UpdateContainer:
+            return host.update(chain.container, action.changes);
+        case ActionKind::ResizeDisk:
+            return host.resizeDisk(action.vmid, action.diskGiB);
+        case ActionKind::StartContainer:
+            return host.start(action.vmid);
+        case ActionKind::StopContainer:
+            return host.stop(action.vmid, kContainerStopGrace);
+        case ActionKind::SnapshotContainer:
+            return host.snapshot(action.vmid, action.snapshot);
+        case ActionKind::DestroyContainer:
+            return host.destroy(action.vmid);
+        case ActionKind::InstallSoftware:
+        case ActionKind::WriteConfig:
+        case ActionKind::StartService:
+        case ActionKind::RestartService:
+        case ActionKind::StopService:
+            return agent.perform(host, spec, chain.node, action);
+    }
+    return hosts::Error::permanent("unknown action kind");
+}
+
+// A provider that throws has a bug; the chain must still end with an outcome on its thread.
+hosts::Result<void> performGuarded(const Chain& chain, const plan::Action& action,
+                                   const spec::Cluster& spec, hosts::Host& host, NodeAgent& agent) {
+    try {
+        return perform(chain, action, spec, host, agent);
+    } catch (const std::exception& e) {
+        return hosts::Error::transient(std::string("unexpected error: ") + e.what());
+    } catch (...) {
+        return hosts::Error::transient("unexpected error");
+    }
+}
+
+}  // namespace
+
+bool journalled(const plan::Action& action) {
+    return action.disruption >= plan::Disruption::Restart ||
+           action.kind == ActionKind::CreateContainer ||
+           action.kind == ActionKind::DestroyContainer;
+}
+
+ChainOutcome runChain(const Chain& chain, const spec::Cluster& specAtStart, hosts::Host& host,
+                      NodeAgent& agent, Journal& journal, const Clock& clock) {
+    ChainOutcome outcome;
+    outcome.node = chain.node.name;
+    for (const auto& action : chain.actions) {
+        std::optional<std::string> intent;
+        if (journalled(action)) {
+            std::string error;
+            intent = journal.begin(action, clock.now(), error);
+            if (!intent) {
+                outcome.error =
+                    hosts::Error::transient("cannot record intent in the journal: " + error);
+                outcome.failedAction = describeBriefly(action);
+                return outcome;
+            }
+        }
+        auto result = performGuarded(chain, action, specAtStart, host, agent);
+        if (intent) {
+            if (auto error = journal.end(*intent); !error.empty()) {
+                spdlog::warn("{}: cannot close journal intent {}: {}", chain.node.name, *intent,
+                             error);
+            }
+        }
+        if (!result) {
+            outcome.error = result.error();
+            outcome.failedAction = describeBriefly(action);
+            return outcome;
+        }
+        ++outcome.completed;
+    }
+    return outcome;
+}
+
+std::string describeBriefly(const plan::Action& action) {
+    return std::string(plan::toString(action.kind)) + " (" + plan::detail::actionPlace(action) +
+           "): " + action.reason;
+}
+
+Chain makeChain(const spec::Cluster& spec, std::vector<plan::Action> actions) {
+    Chain chain;
+    const plan::Action& first = actions.front();
+    if (const spec::Node* node = spec.findNode(first.node)) {
+        chain.node = *node;
+        chain.container = hosts::containerSpecFor(spec, *node);
+    } else {
+        chain.node.name = first.node;
+        chain.node.host = first.host;
+        chain.node.pveNode = first.pveNode;
+        chain.node.vmid = first.vmid;
+        chain.node.state = spec::DesiredState::Absent;
+        chain.container.vmid = first.vmid;
+        chain.container.pveNode = first.pveNode;
+        chain.container.owner = plan::OwnerMarker{spec.name, first.node};
+    }
+    chain.actions = std::move(actions);
+    return chain;
+}
+
+}  // namespace chainvisor::engine

@@ -1,0 +1,151 @@
+// The Reconciler: the engine's state between passes and the decisions of each pass. It merges its
+// bookkeeping (operations in flight, attempts, backoff, permanent failures, pauses) into a fresh
+// observation, asks the pure planner what to do, turns the plan into one chain of actions per
+// node, and derives every node's condition. Single-threaded: owned by the io thread; the chains
+// it hands out run elsewhere and come back through complete().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/backoff.h"
+#include "engine/chain.h"
+#include "engine/clock.h"
+#include "engine/condition.h"
+#include "engine/event.h"
+#include "engine/journal.h"
+#include "engine/random.h"
+#include "plan/observed.h"
+#include "plan/planner.h"
+#include "spec/cluster.h"
+
+namespace chainvisor::engine {
+
+// What the daemon says about one node of the spec, with what it last saw of it.
+struct NodeStatus {
+    Condition condition;
+    int attempts = 0;  // failed attempts of the current operation
+    std::optional<plan::TimePoint> retryAfter;
+    bool permanentFailure = false;
+    std::string lastError;
+    bool inFlight = false;
+    bool wasReady = false;  // Ready at some point since the node's spec last changed
+
+    // The last observation, for status displays.
+    bool containerExists = false;
+    plan::PowerState power = plan::PowerState::Unknown;
+    plan::ServiceState service = plan::ServiceState::Unknown;
+    plan::Health health = plan::Health::Unknown;
+    std::optional<spec::Version> version;
+};
+
+using NodeStatusMap = std::map<std::string, NodeStatus, std::less<>>;
+
+class Reconciler {
+public:
+    explicit Reconciler(spec::Cluster spec, const Clock& clock, Random& random, EventSink& events,
+                        BackoffPolicy policy = {});
+
+    // A reloaded (already validated) spec. A node whose spec changed (its own fields, its
+    // network, its host, or its config's peers) loses its failure mark, attempts and backoff: the
+    // change may be the fix. Chains already running finish against the spec they started with.
+    void setSpec(spec::Cluster spec);
+    const spec::Cluster& spec() const { return spec_; }
+
+    // Intents a previous run left open (Journal::interrupted()): reported as events, and the nodes
+    // show Progressing/ResumingInterrupted until they are back in shape.
+    void noteInterrupted(const std::vector<Intent>& intents);
+
+    // Call just before observing; pass the result to decide() with that observation. A chain that
+    // completes while the observation is under way makes it stale for that node (it may show the
+    // node before the chain's work), so decide() leaves such nodes alone for that pass; the
+    // completion's own trigger brings a fresh pass.
+    std::uint64_t observationStarting() { return ++epoch_; }
+
+    // One pass: merge bookkeeping into `observed`, plan, derive conditions, and return the chains
+    // to start now (never one for a node whose chain is still running). The caller must start
+    // every returned chain and report each through complete(). Without `observedAt` (from
+    // observationStarting()) the observation is taken as fresher than every completion.
+    std::vector<Chain> decide(plan::Observed observed,
+                              std::optional<std::uint64_t> observedAt = std::nullopt);
+
+    // A chain ended. Success resets the node's attempts; a transient error backs off (and after
+    // policy.maxTransientAttempts becomes permanent); a permanent error marks the node Failed
+    // until its spec changes.
+    void complete(const ChainOutcome& outcome);
+
+    // nullopt: every node. pause/resume of a node not in the spec return false and do nothing.
+    // resume(nullopt) lifts every pause.
+    bool pause(std::optional<std::string> node);
+    bool resume(std::optional<std::string> node);
+    bool pausedAll() const { return pausedAll_; }
+    const std::set<std::string, std::less<>>& pausedNodes() const { return pausedNodes_; }
+
+    // Every spec node (absent ones while their container still exists).
+    const NodeStatusMap& nodes() const { return status_; }
+    const plan::Plan& lastPlan() const { return lastPlan_; }
+    std::optional<plan::TimePoint> lastPass() const { return lastPass_; }
+    std::size_t chainsInFlight() const;
+    const BackoffPolicy& backoffPolicy() const { return policy_; }
+
+    // One line for systemd's STATUS=: "5 nodes: 3 ready, 2 progressing; 1 running; last pass
+    // 0.4s ago".
+    std::string summary() const;
+
+private:
+    // Bookkeeping per node name: spec nodes and orphans alike.
+    struct Book {
+        int attempts = 0;
+        std::optional<plan::TimePoint> retryAfter;
+        bool permanentFailure = false;
+        std::string lastError;
+        std::optional<std::vector<plan::Action>> running;  // the chain in flight
+        // What is inside the container, as last inspected or made by our actions: a stopped
+        // container cannot be inspected, so this stands in for it until it runs again.
+        bool insideKnown = false;
+        std::optional<spec::Version> version;
+        std::string configFingerprint;
+        std::string interrupted;  // non-empty: a previous run was interrupted on this node
+        bool wasReady = false;
+        std::uint64_t completedAt = 0;  // epoch_ when its last chain completed
+
+        bool idle() const {
+            return attempts == 0 && !retryAfter && !permanentFailure && !running && !insideKnown &&
+                   interrupted.empty() && !wasReady;
+        }
+    };
+
+    void emit(std::string node, std::string type, std::string message);
+    void clearFailure(Book& book);
+    bool stale(const Book& book) const;
+    void mergeBookkeeping(plan::Observed& observed);
+    std::vector<Chain> makeChains(const plan::Plan& plan);
+    void deriveConditions(const plan::Observed& observed, plan::TimePoint now);
+    Condition derive(const spec::Node& node, Book& book, const plan::Observed& observed,
+                     plan::TimePoint now) const;
+    void setCondition(const std::string& name, NodeStatus& status, Condition condition);
+    static void refreshBookkeeping(NodeStatus& status, const Book& book);
+    void forgetGone(const plan::Observed& observed);
+
+    spec::Cluster spec_;
+    const Clock& clock_;
+    Random& random_;
+    EventSink& events_;
+    BackoffPolicy policy_;
+
+    std::map<std::string, Book, std::less<>> books_;
+    NodeStatusMap status_;
+    std::set<std::string, std::less<>> pausedNodes_;
+    bool pausedAll_ = false;
+    plan::Plan lastPlan_;
+    std::optional<plan::TimePoint> lastPass_;
+    std::uint64_t epoch_ = 0;
+    std::optional<std::uint64_t> observedAt_;  // of the observation decide() works with
+};
+
+}  // namespace chainvisor::engine
