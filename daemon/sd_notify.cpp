@@ -47,7 +47,9 @@ bool Notifier::send(std::string_view state) const {
     if (fd < 0) {
         return false;
     }
-    const auto sent = ::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL,
+    // Never block: a notification is advisory, and the io thread must not wait on a reader
+    // that has stopped draining its socket.
+    const auto sent = ::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL | MSG_DONTWAIT,
                                reinterpret_cast<const sockaddr*>(&addr), len);
     ::close(fd);
     return sent == static_cast<ssize_t>(state.size());

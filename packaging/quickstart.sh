@@ -12,8 +12,10 @@ run() {
   packaging/install-deps.sh
   cmake --preset release >/dev/null
   cmake --build --preset release -j "$jobs"
-  # The reconcile loop arrives with the engine; until then show what it would do.
-  exec build/release/daemon/chainvisord --plan --config etc/examples/local-devnet.yaml
+  # Three web services in local LXC containers (the Besu devnet example needs Besu's release
+  # archive, which Debian does not package). The first start builds the containers' base root
+  # filesystem once (1-3 minutes). Ctrl-C stops the daemon; the containers keep running.
+  exec build/release/daemon/chainvisord --config etc/examples/local-services.yaml
 }
 
 test_all() {
@@ -25,6 +27,10 @@ test_all() {
   cmake --preset asan-ubsan >/dev/null
   cmake --build --preset asan-ubsan -j "$jobs"
   ctest --preset unit-asan-ubsan -j "$jobs"
+  echo "== ThreadSanitizer build, engine tests (the engine is the multi-threaded part)"
+  cmake --preset tsan >/dev/null
+  cmake --build --preset tsan -j "$jobs" --target engine_tests
+  build/tsan/tests/unit/engine/engine_tests
   echo "== dev build, all tests"
   cmake --preset dev >/dev/null
   cmake --build --preset dev -j "$jobs"

@@ -17,7 +17,7 @@ struct Event {
     plan::TimePoint time;
     std::string node;  // empty for cluster-wide events
     // "ChainStarted", "ActionSucceeded", "ActionFailed", "ConditionChanged", "Interrupted",
-    // "SpecChanged", "Paused", "Resumed"
+    // "SpecChanged", "Paused", "Resumed", "Notice"
     std::string type;
     std::string message;
     std::uint64_t sequence = 0;  // assigned by an EventLog: 1, 2, 3, … in emission order

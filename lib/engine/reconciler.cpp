@@ -429,6 +429,7 @@ std::vector<Chain> Reconciler::decide(plan::Observed observed,
     observedAt_ = observedAt;
     mergeBookkeeping(observed);
     lastPlan_ = plan::plan(spec_, observed, now);
+    reportNewNotices();
     lastPass_ = now;
     auto chains = makeChains(lastPlan_);
     deriveConditions(observed, now);
@@ -742,6 +743,19 @@ std::string Reconciler::summary() const {
         std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - *lastPass_);
     out += "; last pass " + formatAgo(std::max(ago, std::chrono::milliseconds(0))) + " ago";
     return out;
+}
+
+void Reconciler::reportNewNotices() {
+    // Notices describe standing conditions no action will change (an orphan, a container not
+    // ours): each is told once when it appears, not on every pass.
+    std::set<std::pair<std::string, std::string>> current;
+    for (const auto& notice : lastPlan_.notices) {
+        current.emplace(notice.node, notice.message);
+        if (!notices_.contains({notice.node, notice.message})) {
+            emit(notice.node, "Notice", notice.message);
+        }
+    }
+    notices_ = std::move(current);
 }
 
 }  // namespace chainvisor::engine

@@ -131,6 +131,7 @@ private:
     void setCondition(const std::string& name, NodeStatus& status, Condition condition);
     static void refreshBookkeeping(NodeStatus& status, const Book& book);
     void forgetGone(const plan::Observed& observed);
+    void reportNewNotices();
 
     spec::Cluster spec_;
     const Clock& clock_;
@@ -143,6 +144,7 @@ private:
     std::set<std::string, std::less<>> pausedNodes_;
     bool pausedAll_ = false;
     plan::Plan lastPlan_;
+    std::set<std::pair<std::string, std::string>> notices_;  // of lastPlan_, already reported
     std::optional<plan::TimePoint> lastPass_;
     std::uint64_t epoch_ = 0;
     std::optional<std::uint64_t> observedAt_;  // of the observation decide() works with

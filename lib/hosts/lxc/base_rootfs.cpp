@@ -1,5 +1,6 @@
 #include "hosts/lxc/base_rootfs.h"
 
+#include <spdlog/spdlog.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -98,6 +99,9 @@ Result<void> BaseRootfs::build() {
                                 std::strerror(errno));
     }
     const fs::path tmp = pattern;
+    // The one slow step of a first start: say so, or the operator sees nothing for minutes.
+    spdlog::info("building the base root filesystem in {} with debootstrap (once; 1-3 minutes)",
+                 path().string());
     os::ProcessOptions options;
     options.deadline = buildDeadline_;
     options.maxOutput = 64 * 1024;

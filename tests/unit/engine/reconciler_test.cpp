@@ -507,6 +507,11 @@ TEST_CASE("removed and absent nodes leave the status map once gone", "[reconcile
     CHECK(std::any_of(notices.begin(), notices.end(), [](const plan::Notice& n) {
         return n.node == "rpc2" && n.message.find("orphaned") != std::string::npos;
     }));
+    // Reported once as an event, not again on every pass.
+    CHECK(h.eventCount("Notice", "rpc2") == 1);
+    h.pass();
+    h.pass();
+    CHECK(h.eventCount("Notice", "rpc2") == 1);
 
     // Deletion policy delete: the orphan is destroyed; absent rpc1 too, then dropped.
     removed.policy.deletion = spec::DeletionPolicy::Delete;
