@@ -63,6 +63,10 @@ HostObservation observeHost(const spec::Cluster& spec, const spec::Host& specHos
     observation.host = std::move(seen.value());
     observation.host.name = specHost.name;
     observation.host.reachable = true;
+    observation.host.containersOnly = !host.entersContainers();
+    if (observation.host.containersOnly) {
+        return observation;  // nothing inside to look at
+    }
     for (const auto& node : spec.nodes) {
         if (node.host != specHost.name) {
             continue;

@@ -195,6 +195,11 @@ const plan::ObservedContainer* managedContainer(const spec::Cluster& spec, const
     return container != nullptr && managesContainer(spec, node, *container) ? container : nullptr;
 }
 
+bool containersOnlyHost(const plan::Observed& observed, const spec::Node& node) {
+    const plan::ObservedHost* host = observed.findHost(node.host);
+    return host != nullptr && host->containersOnly;
+}
+
 Condition make(ConditionType type, std::string reason, std::string message) {
     Condition c;
     c.type = type;
@@ -484,6 +489,11 @@ Condition Reconciler::derive(const spec::Node& node, Book& book, const plan::Obs
                 inside->health != plan::Health::NotReady) {
                 return make(ConditionType::Ready, "Running",
                             inside->version ? "version " + inside->version->str() : "");
+            }
+            if (container != nullptr && container->power == plan::PowerState::Running &&
+                containersOnlyHost(observed, node)) {
+                return make(ConditionType::Ready, "ContainerRunning",
+                            "container level only: the host cannot enter containers");
             }
             break;
         case spec::DesiredState::Stopped:

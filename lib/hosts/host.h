@@ -59,6 +59,10 @@ public:
 
     virtual const std::string& name() const = 0;
 
+    // Whether exec/writeFile work, i.e. nodes inside containers can be looked at and managed.
+    // A provider that cannot (the Proxmox REST API without SSH) manages containers only.
+    virtual bool entersContainers() const { return true; }
+
     // One observation of every container on the host (ours and others', with markers), or an
     // error when the host cannot be observed (the engine then acts on nothing there).
     virtual Result<plan::ObservedHost> observe() = 0;

@@ -28,6 +28,10 @@ bool validatorUp(const spec::Node& node, const Observed& observed) {
         return false;
     }
     const ObservedNode* inside = observed.findNode(node.name);
+    if (host->containersOnly) {
+        // Nothing inside can be seen: a running container is all there is to go by.
+        return inside == nullptr || !inside->operationInFlight;
+    }
     return inside != nullptr && !inside->operationInFlight &&
            inside->service == ServiceState::Active && inside->health != Health::NotReady;
 }

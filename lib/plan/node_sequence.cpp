@@ -209,7 +209,15 @@ NodeSequence sequenceFor(const NodeFacts& facts) {
     }
 
     const bool wantRunning = node.state == spec::DesiredState::Running;
-    const SoftwareNeed software = softwareNeed(spec, node, facts.observed, facts.fingerprint);
+    // On a host that manages containers only, nothing inside is installed, written or started.
+    const SoftwareNeed software = facts.containersOnly
+                                      ? SoftwareNeed{}
+                                      : softwareNeed(spec, node, facts.observed, facts.fingerprint);
+    const auto addService = [&](ActionKind kind, const std::string& why) {
+        if (!facts.containersOnly) {
+            builder.add(kind, why);
+        }
+    };
 
     if (container == nullptr) {
         builder.add(ActionKind::CreateContainer, "vmid " + std::to_string(node.vmid) +
@@ -221,7 +229,7 @@ NodeSequence sequenceFor(const NodeFacts& facts) {
         if (wantRunning) {
             builder.add(ActionKind::StartContainer, "new container, spec says running");
             software.addTo(builder, false);
-            builder.add(ActionKind::StartService, "new container, spec says running");
+            addService(ActionKind::StartService, "new container, spec says running");
         }
         return builder.finish(Disruption::None, Priority::Create);
     }
@@ -240,8 +248,9 @@ NodeSequence sequenceFor(const NodeFacts& facts) {
     }
 
     const bool running = container->power == PowerState::Running;
-    const ServiceState service =
-        facts.observed != nullptr ? facts.observed->service : ServiceState::Unknown;
+    const ServiceState service = facts.containersOnly        ? ServiceState::Active
+                                 : facts.observed != nullptr ? facts.observed->service
+                                                             : ServiceState::Unknown;
 
     if (!wantRunning) {
         if (running) {
@@ -265,7 +274,7 @@ NodeSequence sequenceFor(const NodeFacts& facts) {
         addResize(builder, diff, false);
         builder.add(ActionKind::StartContainer, "container stopped, spec says running");
         software.addTo(builder, false);
-        builder.add(ActionKind::StartService, "container stopped, spec says running");
+        addService(ActionKind::StartService, "container stopped, spec says running");
         return builder.finish(Disruption::None, Priority::Restore);
     }
 
@@ -326,9 +335,9 @@ NodeSequence sequenceFor(const NodeFacts& facts) {
         builder.add(ActionKind::StopContainer, restartWhy);
         addUpdate(builder, diff.changes, true);
         builder.add(ActionKind::StartContainer, restartWhy);
-        builder.add(ActionKind::StartService, restartWhy);
+        addService(ActionKind::StartService, restartWhy);
     } else {
-        builder.add(ActionKind::RestartService, restartWhy);
+        addService(ActionKind::RestartService, restartWhy);
     }
     return builder.finish(Disruption::Restart, Priority::Disruptive);
 }

@@ -40,8 +40,9 @@ struct NodeFacts {
     const spec::Node* node = nullptr;
     const ObservedContainer* container = nullptr;  // nullptr: no container with the node's vmid
     const ObservedNode* observed = nullptr;        // nullptr: nothing observed inside
-    bool takeOwnership = false;  // adopt: true on a container without our marker: write it
-    std::string fingerprint;     // desiredConfigFingerprint of the node
+    bool takeOwnership = false;   // adopt: true on a container without our marker: write it
+    bool containersOnly = false;  // the host manages containers only (ObservedHost)
+    std::string fingerprint;      // desiredConfigFingerprint of the node
     TimePoint now;
 };
 

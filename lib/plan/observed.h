@@ -54,6 +54,10 @@ struct ObservedHost {
     std::string error;                      // why not reachable, for conditions
     std::set<std::string> offlinePveNodes;  // cluster members that are down: blind there too
     std::vector<ObservedContainer> containers;
+    // The provider cannot enter containers: only containers are managed there (created,
+    // configured, started, stopped); nothing inside is observed or changed, and a running
+    // container counts as its node being up.
+    bool containersOnly = false;
 
     const ObservedContainer* findContainer(int vmid) const;
 };

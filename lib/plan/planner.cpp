@@ -171,6 +171,7 @@ private:
         facts.container = container;
         facts.observed = observed_.findNode(node.name);
         facts.takeOwnership = takeOwnership;
+        facts.containersOnly = host->containersOnly;
         if (node.state != spec::DesiredState::Absent) {
             facts.fingerprint = fingerprints_.of(node);
         }

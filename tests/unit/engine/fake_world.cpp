@@ -58,6 +58,14 @@ void FakeWorld::setService(const std::string& host, int vmid, plan::ServiceState
     recordDowns();
 }
 
+void FakeWorld::stopFromOutside(const std::string& host, int vmid) {
+    std::lock_guard lock(mutex);
+    auto& container = hosts.at(host).at(vmid);
+    container.power = plan::PowerState::Stopped;
+    container.inside.service = plan::ServiceState::Inactive;
+    recordDowns();
+}
+
 void FakeWorld::setLock(const std::string& host, int vmid, std::string lockName) {
     std::lock_guard lock(mutex);
     hosts.at(host).at(vmid).lock = std::move(lockName);

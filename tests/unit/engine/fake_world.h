@@ -62,6 +62,8 @@ public:
     void setBlind(const std::string& host, bool blind);
     void setHealth(const std::string& host, int vmid, std::optional<plan::Health> health);
     void setService(const std::string& host, int vmid, plan::ServiceState service);
+    // As lxc-stop from outside: the container stops, and its service with it.
+    void stopFromOutside(const std::string& host, int vmid);
     void setLock(const std::string& host, int vmid, std::string lock);
 
     // --- scripted failures -------------------------------------------------------------------
@@ -128,6 +130,9 @@ public:
     FakeHost(FakeWorld& world, std::string name);
 
     const std::string& name() const override { return name_; }
+    bool entersContainers() const override { return entersContainers_; }
+    // As a provider without exec (Proxmox over REST alone): containers only.
+    void setEntersContainers(bool enters) { entersContainers_ = enters; }
     hosts::Result<plan::ObservedHost> observe() override;
     hosts::Result<void> create(const hosts::ContainerSpec& spec) override;
     hosts::Result<void> update(const hosts::ContainerSpec& spec,
@@ -145,6 +150,7 @@ public:
 private:
     FakeWorld& world_;
     std::string name_;
+    bool entersContainers_ = true;
 };
 
 class FakeNodeAgent final : public NodeAgent {

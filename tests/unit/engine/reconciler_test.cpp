@@ -526,3 +526,26 @@ TEST_CASE("removed and absent nodes leave the status map once gone", "[reconcile
     CHECK(allReady(h));
     CHECK(openIntents(h.stateDir.path()) == 0);
 }
+
+TEST_CASE("a host that cannot enter containers is managed at container level", "[reconciler]") {
+    auto spec = makeCluster(4);
+    Harness h(spec);
+    h.fakeHosts.at("local")->setEntersContainers(false);
+    CHECK(h.converge() > 0);
+    CHECK(allReady(h));
+    CHECK(h.status("val1").condition.reason == "ContainerRunning");
+    CHECK(h.world.containerCount("local") == 4);
+    // Nothing inside was looked at or done.
+    CHECK(h.world.calls("local", "inspect") == 0);
+    CHECK(h.world.calls("local", "perform:install") == 0);
+    auto val1 = h.world.container("local", 101);
+    REQUIRE(val1);
+    CHECK(val1->power == plan::PowerState::Running);
+    CHECK(h.pass() == 0);
+
+    // A container stopped from outside is still healed.
+    h.world.stopFromOutside("local", 102);
+    CHECK(h.converge() > 0);
+    CHECK(h.world.container("local", 102)->power == plan::PowerState::Running);
+    CHECK(h.world.calls("local", "perform:start-service") == 0);
+}

@@ -767,3 +767,48 @@ TEST_CASE("determinism: the same inputs give the same plan, in any listing order
 
 }  // namespace
 }  // namespace chainvisor::plan
+
+namespace chainvisor::plan {
+namespace {
+
+using namespace testing;
+using AK = ActionKind;
+using Kinds = std::vector<ActionKind>;
+
+TEST_CASE("containers only: a host that cannot enter containers gets container actions only",
+          "[plan][containers-only]") {
+    spec::Cluster cluster = devnet(4);
+    Observed world = converged(cluster);
+    world.hosts.at("pve1").containersOnly = true;
+    world.nodes.clear();  // nothing inside is observed there
+
+    SECTION("converged: zero actions, validators count as up") {
+        const Plan p = plan(cluster, world, fixedNow());
+        CHECK(p.actions.empty());
+        CHECK(p.waiting.empty());
+    }
+    SECTION("a missing node is created and started, nothing installed") {
+        removeContainer(world, cluster, "val3");
+        const Plan p = plan(cluster, world, fixedNow());
+        CHECK(kindsOf(p, "val3") == Kinds{AK::CreateContainer, AK::StartContainer});
+    }
+    SECTION("a stopped container is started, no service step") {
+        containerOf(world, cluster, "val2").power = PowerState::Stopped;
+        const Plan p = plan(cluster, world, fixedNow());
+        CHECK(kindsOf(p, "val2") == Kinds{AK::StartContainer});
+    }
+    SECTION("a restart-class change still respects the validator budget") {
+        for (auto& node : cluster.nodes) {
+            node.resources.cores = 4;
+        }
+        const Plan p = plan(cluster, world, fixedNow());
+        CHECK(nodesInOrder(p).size() == 1);
+        const auto kinds = kindsOf(p, nodesInOrder(p)[0]);
+        CHECK(kinds == Kinds{AK::SnapshotContainer, AK::StopContainer, AK::UpdateContainer,
+                             AK::StartContainer});
+        CHECK(p.waiting.size() == 3);
+    }
+}
+
+}  // namespace
+}  // namespace chainvisor::plan
