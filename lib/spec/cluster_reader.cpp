@@ -164,6 +164,19 @@ void ClusterReader::readHealthGate(const Field& field) {
     m.finish();
 }
 
+std::optional<std::string> ClusterReader::readItemName(const std::optional<Field>& field,
+                                                       ReadFacts::Item& facts) {
+    if (!field) {
+        return std::nullopt;
+    }
+    if (field->kind() == yaml::Kind::Scalar) {
+        facts.rawName = field->value().text;  // for references, valid or not
+    }
+    auto name = readName(*field, 63);
+    facts.nameValid = name.has_value();
+    return name;
+}
+
 std::optional<std::string> ClusterReader::readName(const Field& field, std::size_t maxLength) {
     auto text = r_.string(field);
     if (!text) {

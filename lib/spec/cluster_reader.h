@@ -101,6 +101,9 @@ private:
 
     // Shared value rules.
     std::optional<std::string> readName(const Field& field, std::size_t maxLength);
+    // The `name` of a host, network or node: recorded in `facts` as written and whether valid.
+    std::optional<std::string> readItemName(const std::optional<Field>& field,
+                                            ReadFacts::Item& facts);
     // `secret`: the field names where a secret lives, so a wrong value may be the secret itself
     // pasted in by mistake: it is not repeated in the message.
     std::optional<std::string> readAbsolutePath(const Field& field, bool secret = false);

@@ -41,14 +41,8 @@ void ClusterReader::readHost(const Field& field, Host& host, ReadFacts::Item& fa
         return;
     }
 
-    if (name) {
-        if (name->kind() == yaml::Kind::Scalar) {
-            facts.rawName = name->value().text;
-        }
-        if (auto text = readName(*name, 63)) {
-            host.name = *text;
-            facts.nameValid = true;
-        }
+    if (auto text = readItemName(name, facts)) {
+        host.name = *text;
     }
     std::optional<HostType> hostType;
     if (type) {

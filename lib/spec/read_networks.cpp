@@ -59,14 +59,8 @@ void ClusterReader::readNetwork(const Field& field, Network& network,
         return;
     }
 
-    if (name) {
-        if (name->kind() == yaml::Kind::Scalar) {
-            facts.rawName = name->value().text;
-        }
-        if (auto text = readName(*name, 63)) {
-            network.name = *text;
-            facts.nameValid = true;
-        }
+    if (auto text = readItemName(name, facts)) {
+        network.name = *text;
     }
     std::optional<NetworkKind> networkKind;
     if (kind) {

@@ -140,14 +140,8 @@ void ClusterReader::readNode(const Field& field, Node& node, ReadFacts::NodeFact
         return;
     }
 
-    if (name) {
-        if (name->kind() == yaml::Kind::Scalar) {
-            facts.rawName = name->value().text;
-        }
-        if (auto text = readName(*name, 63)) {
-            node.name = *text;
-            facts.nameValid = true;
-        }
+    if (auto text = readItemName(name, facts)) {
+        node.name = *text;
     }
     if (network) {
         if (auto text = r_.string(*network)) {
