@@ -66,7 +66,7 @@ HttpGetResult httpGet(const std::string& address, int port, const std::string& t
     }
     auto message = parser.release();
     result.response =
-        HttpResponse{static_cast<int>(message.result_int()), std::move(message.body())};
+        ProbeResponse{static_cast<int>(message.result_int()), std::move(message.body())};
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     return result;
 }

@@ -8,7 +8,7 @@
 
 namespace chainvisor::net {
 
-struct HttpResponse {
+struct ProbeResponse {
     int status = 0;
     std::string body;  // capped at kMaxProbeBody
 };
@@ -16,7 +16,7 @@ struct HttpResponse {
 inline constexpr std::size_t kMaxProbeBody = 64 * 1024;
 
 struct HttpGetResult {
-    std::optional<HttpResponse> response;
+    std::optional<ProbeResponse> response;
     std::string error;  // "connect 10.99.0.11:8080: Connection refused", "timed out after 2000 ms"
 };
 
