@@ -13,8 +13,9 @@ build_packages=(
 )
 # To run on the embedded default (containers on this machine).
 run_packages=(lxc debootstrap iproute2)
-# To test: the unit test framework, the integration test driver, the format check.
-test_packages=(catch2 python3 clang-format)
+# To test: the unit test framework, the integration test driver, the format check, and for
+# the Proxmox tests a real third-party client (proxmoxer) and certificates (openssl).
+test_packages=(catch2 python3 clang-format python3-proxmoxer openssl)
 
 want=("${build_packages[@]}" "${run_packages[@]}")
 case "${1:-}" in
