@@ -1,8 +1,81 @@
 #include "host_factory.h"
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
 #include "hosts/lxc/lxc_host.h"
+#include "hosts/proxmox/proxmox_host.h"
+#include "net/https_client.h"
+#include "net/https_url.h"
 
 namespace chainvisor::daemon {
+
+HostFactory::HostFactory(HostPaths paths, os::ProcessRunner& runner)
+    : paths_(std::move(paths)), runner_(runner) {}
+
+// Hosts first: they hold references to the clients.
+HostFactory::~HostFactory() {
+    hosts_.clear();
+}
+
+std::optional<std::string> readTokenSecret(const spec::ApiEndpoint& api, std::string& error) {
+    std::string secret;
+    if (!api.tokenSecretEnv.empty()) {
+        const char* value = std::getenv(api.tokenSecretEnv.c_str());
+        if (value == nullptr || *value == '\0') {
+            error = "the environment variable " + api.tokenSecretEnv +
+                    " (tokenSecretEnv) is not set; it must hold the API token secret";
+            return std::nullopt;
+        }
+        secret = value;
+    } else {
+        std::ifstream in(api.tokenSecretFile);
+        if (!in) {
+            error = "cannot read the token secret file " + api.tokenSecretFile;
+            return std::nullopt;
+        }
+        std::stringstream text;
+        text << in.rdbuf();
+        secret = text.str();
+    }
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
+        secret.pop_back();
+    }
+    if (secret.empty()) {
+        error = "the API token secret is empty";
+        return std::nullopt;
+    }
+    return secret;
+}
+
+std::string HostFactory::makeProxmox(const spec::Cluster& spec, const spec::Host& host) {
+    const std::string where = "host '" + host.name + "': ";
+    if (!host.api) {
+        return where + "Proxmox over SSH alone is not supported by this build yet; give it an api";
+    }
+    std::string error;
+    auto secret = readTokenSecret(*host.api, error);
+    if (!secret) {
+        return where + error;
+    }
+    const auto url = net::parseHttpsUrl(host.api->url);
+    if (!url.ok()) {
+        return where + "api.url: " + url.error;
+    }
+    try {
+        auto client = std::make_unique<net::HttpsClient>(
+            url.endpoint, net::TlsTrust{host.api->tls.caFile, host.api->tls.fingerprintSha256});
+        auto options = hosts::proxmox::proxmoxHostOptions(host, spec.name, std::move(*secret));
+        hosts_.emplace(host.name,
+                       std::make_unique<hosts::proxmox::ProxmoxHost>(options, *client, timing_));
+        clients_.push_back(std::move(client));
+    } catch (const std::invalid_argument& e) {
+        return where + e.what();
+    }
+    return {};
+}
 
 std::string HostFactory::ensure(const spec::Cluster& spec) {
     for (const auto& host : spec.hosts) {
@@ -19,8 +92,10 @@ std::string HostFactory::ensure(const spec::Cluster& spec) {
                 break;
             }
             case spec::HostType::Proxmox:
-                return "host '" + host.name +
-                       "': type proxmox is not supported by this build yet; use type local";
+                if (auto error = makeProxmox(spec, host); !error.empty()) {
+                    return error;
+                }
+                break;
         }
     }
     return {};

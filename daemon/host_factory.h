@@ -5,10 +5,14 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/observer.h"
 #include "hosts/host.h"
+#include "hosts/proxmox/timing.h"
+#include "net/http_client.h"
 #include "os/process.h"
 #include "spec/cluster.h"
 
@@ -21,18 +25,27 @@ struct HostPaths {
 
 class HostFactory {
 public:
-    HostFactory(HostPaths paths, os::ProcessRunner& runner)
-        : paths_(std::move(paths)), runner_(runner) {}
+    HostFactory(HostPaths paths, os::ProcessRunner& runner);
+    ~HostFactory();
 
     // Providers for every host of `spec`, made on first use. An empty string, or what is wrong
-    // (a host type this build cannot drive yet).
+    // (an unreadable token secret, an unusable TLS setting, a kind of host not built yet). The
+    // message never contains a secret.
     std::string ensure(const spec::Cluster& spec);
     engine::HostMap map(const spec::Cluster& spec) const;
 
 private:
+    std::string makeProxmox(const spec::Cluster& spec, const spec::Host& host);
+
     HostPaths paths_;
     os::ProcessRunner& runner_;
+    hosts::proxmox::SystemTiming timing_;
+    std::vector<std::unique_ptr<net::HttpClient>> clients_;  // outlive the hosts using them
     std::map<std::string, std::unique_ptr<hosts::Host>, std::less<>> hosts_;
 };
+
+// The API token secret of a Proxmox host: from the environment variable tokenSecretEnv or the
+// file tokenSecretFile, without a trailing newline. nullopt with `error` set when unavailable.
+std::optional<std::string> readTokenSecret(const spec::ApiEndpoint& api, std::string& error);
 
 }  // namespace chainvisor::daemon

@@ -187,3 +187,67 @@ def destroy_containers(lxcpath: pathlib.Path):
         if entry.name.startswith("cv-"):
             run(["lxc-stop", "-P", lxcpath, "-n", entry.name, "-k"], timeout=60)
     shutil.rmtree(lxcpath, ignore_errors=True)
+
+
+PVESIM = BUILD_DIR / "tests" / "sim" / "pvesim" / "pvesim"
+
+
+def make_certificate(directory: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path, str]:
+    """A throwaway self-signed certificate for 127.0.0.1: (cert, key, SHA-256 fingerprint as
+    colon-separated hex, as Proxmox shows it)."""
+    cert, key = directory / "pve.crt", directory / "pve.key"
+    r = run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-nodes", "-days", "2", "-subj", "/CN=pvesim", "-addext",
+             "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert])
+    if r.returncode != 0:
+        raise RuntimeError(f"openssl req: {r.stderr.strip()}")
+    r = run(["openssl", "x509", "-in", cert, "-noout", "-fingerprint", "-sha256"])
+    return cert, key, r.stdout.strip().split("=", 1)[1]
+
+
+class PveSim:
+    """The project's Proxmox VE API simulator on a free loopback port."""
+
+    def __init__(self, work: pathlib.Path, nodes: str, token_id: str, secret: str,
+                 task_seconds: float = 0.1, faults: str = ""):
+        import subprocess
+        self.cert, self.key, self.fingerprint = make_certificate(work)
+        self.token = f"{token_id}={secret}"
+        args = [str(PVESIM), "--listen", "127.0.0.1:0", "--cert", str(self.cert), "--key",
+                str(self.key), "--nodes", nodes, "--token", self.token, "--task-seconds",
+                str(task_seconds), "--auth-fail-delay-ms", "50", "--lock-wait", "2", "--quiet"]
+        if faults:
+            args += ["--faults", faults]
+        self.log = open(work / "pvesim.log", "w")
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.process.stdout.readline()  # blocks until it listens (or exits)
+        if not line.startswith("listening on "):
+            raise RuntimeError(f"pvesim did not start: {line!r}")
+        self.port = int(line.rsplit(":", 1)[1])
+        self.url = f"https://127.0.0.1:{self.port}/api2/json"
+
+    def call(self, method: str, path: str, **params):
+        """One API call with the token; returns the parsed 'data'. Raises on HTTP errors."""
+        import json
+        import ssl
+        import urllib.parse
+        import urllib.request
+        context = ssl.create_default_context(cafile=str(self.cert))
+        prefix = "" if path.startswith("/_sim/") else "/api2/json"
+        url = f"https://127.0.0.1:{self.port}{prefix}{path}"
+        body = None
+        if params and method in ("GET", "DELETE"):  # Proxmox refuses a body on these
+            url += "?" + urllib.parse.urlencode(params)
+        elif params:
+            body = urllib.parse.urlencode(params).encode()
+        request = urllib.request.Request(url, data=body, method=method)
+        request.add_header("Authorization", f"PVEAPIToken={self.token}")
+        with urllib.request.urlopen(request, context=context, timeout=30) as response:
+            return json.loads(response.read())["data"]
+
+    def stop(self) -> int:
+        import signal
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=30)
+        self.log.close()
+        return code
