@@ -936,11 +936,23 @@ Result<void> LxcHost::copyTree(int vmid, const fs::path& from, const fs::path& t
     return {};
 }
 
+namespace {
+
+// Snapshot names become directory names: the same rule for taking and rolling back.
+Result<void> checkSnapshotName(const std::string& container, const std::string& snapshotName) {
+    if (!validSnapshotName(snapshotName)) {
+        return Error::permanent(container + ": snapshot name '" + snapshotName +
+                                "' must match [A-Za-z][A-Za-z0-9_-]{0,39}");
+    }
+    return {};
+}
+
+}  // namespace
+
 Result<void> LxcHost::snapshot(int vmid, const std::string& snapshotName) {
     const std::string name = containerName(vmid);
-    if (!validSnapshotName(snapshotName)) {
-        return Error::permanent(name + ": snapshot name '" + snapshotName +
-                                "' must match [A-Za-z][A-Za-z0-9_-]{0,39}");
+    if (auto valid = checkSnapshotName(name, snapshotName); !valid) {
+        return valid;
     }
     auto held = lock(vmid);
     if (!held) {
@@ -1015,9 +1027,8 @@ Result<void> LxcHost::snapshot(int vmid, const std::string& snapshotName) {
 
 Result<void> LxcHost::rollback(int vmid, const std::string& snapshotName) {
     const std::string name = containerName(vmid);
-    if (!validSnapshotName(snapshotName)) {
-        return Error::permanent(name + ": snapshot name '" + snapshotName +
-                                "' must match [A-Za-z][A-Za-z0-9_-]{0,39}");
+    if (auto valid = checkSnapshotName(name, snapshotName); !valid) {
+        return valid;
     }
     auto held = lock(vmid);
     if (!held) {
