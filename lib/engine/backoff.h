@@ -12,8 +12,10 @@ namespace chainvisor::engine {
 struct BackoffPolicy {
     std::chrono::milliseconds initial{std::chrono::seconds(2)};
     std::chrono::milliseconds max{std::chrono::minutes(5)};
-    double jitter = 0.2;           // the delay is scaled by a factor in [1 − jitter, 1 + jitter)
-    int maxTransientAttempts = 8;  // then the node is marked failed until the spec changes
+    double jitter = 0.2;  // the delay is scaled by a factor in [1 − jitter, 1 + jitter)
+    // After this many transient failures in a row the node shows Failed, but it is still retried
+    // (at most every `max`): a host that was down for an hour must heal without an operator.
+    int failedAfterAttempts = 8;
 };
 
 // The delay before attempt `attempt + 1`, after `attempt` failures (attempt ≥ 1).

@@ -442,6 +442,20 @@ std::vector<Chain> Reconciler::decide(plan::Observed observed,
     return chains;
 }
 
+// Waiting for the next retry of a transient error: not ready yet, or no longer; Failed once
+// the errors have gone on long enough that an operator should look, though retries go on.
+Condition Reconciler::retrying(const Book& book) const {
+    const bool tooMany = book.attempts >= policy_.failedAfterAttempts;
+    const ConditionType type = tooMany         ? ConditionType::Failed
+                               : book.wasReady ? ConditionType::Degraded
+                                               : ConditionType::Progressing;
+    Condition c =
+        make(type, tooMany ? "RetryingAfterErrors" : "RetryingAfterError", book.lastError);
+    c.attempts = book.attempts;
+    c.nextRetry = book.retryAfter;
+    return c;
+}
+
 Condition Reconciler::derive(const spec::Node& node, Book& book, const plan::Observed& observed,
                              plan::TimePoint now) const {
     const ConditionType notReady =
@@ -463,10 +477,7 @@ Condition Reconciler::derive(const spec::Node& node, Book& book, const plan::Obs
                     progressMessage(*book.running));
     }
     if (book.retryAfter && *book.retryAfter > now) {
-        Condition c = make(notReady, "RetryingAfterError", book.lastError);
-        c.attempts = book.attempts;
-        c.nextRetry = book.retryAfter;
-        return c;
+        return retrying(book);
     }
     const auto& waiting = lastPlan_.waiting;
     if (auto it = std::find_if(waiting.begin(), waiting.end(),
@@ -683,12 +694,8 @@ void Reconciler::complete(const ChainOutcome& outcome) {
             book.retryAfter.reset();
             ++book.attempts;
             event += " (permanent: no retry until the spec changes)";
-        } else if (++book.attempts >= policy_.maxTransientAttempts) {
-            book.permanentFailure = true;
-            book.retryAfter.reset();
-            book.lastError += " (gave up after " + std::to_string(book.attempts) + " attempts)";
-            event = book.lastError + "; no retry until the spec changes";
         } else {
+            ++book.attempts;
             const auto delay = backoffDelay(policy_, book.attempts, random_);
             book.retryAfter = now + delay;
             event += " (attempt " + std::to_string(book.attempts) + ", retry in " +
@@ -711,11 +718,7 @@ void Reconciler::complete(const ChainOutcome& outcome) {
             c.attempts = book.attempts;
             setCondition(outcome.node, status, std::move(c));
         } else {
-            Condition c = make(book.wasReady ? ConditionType::Degraded : ConditionType::Progressing,
-                               "RetryingAfterError", book.lastError);
-            c.attempts = book.attempts;
-            c.nextRetry = book.retryAfter;
-            setCondition(outcome.node, status, std::move(c));
+            setCondition(outcome.node, status, retrying(book));
         }
     }
 }

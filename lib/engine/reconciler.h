@@ -74,9 +74,9 @@ public:
     std::vector<Chain> decide(plan::Observed observed,
                               std::optional<std::uint64_t> observedAt = std::nullopt);
 
-    // A chain ended. Success resets the node's attempts; a transient error backs off (and after
-    // policy.maxTransientAttempts becomes permanent); a permanent error marks the node Failed
-    // until its spec changes.
+    // A chain ended. Success resets the node's attempts; a transient error backs off and is
+    // retried for as long as it lasts (the node shows Failed after policy.failedAfterAttempts); a
+    // permanent error marks the node Failed until its spec changes.
     void complete(const ChainOutcome& outcome);
 
     // nullopt: every node. pause/resume of a node not in the spec return false and do nothing.
@@ -128,6 +128,7 @@ private:
     void deriveConditions(const plan::Observed& observed, plan::TimePoint now);
     Condition derive(const spec::Node& node, Book& book, const plan::Observed& observed,
                      plan::TimePoint now) const;
+    Condition retrying(const Book& book) const;
     void setCondition(const std::string& name, NodeStatus& status, Condition condition);
     static void refreshBookkeeping(NodeStatus& status, const Book& book);
     void forgetGone(const plan::Observed& observed);

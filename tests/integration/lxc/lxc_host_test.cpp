@@ -236,6 +236,7 @@ const ObservedContainer* find(const chainvisor::plan::ObservedHost& h, int vmid)
 
 std::string execOut(LxcHost& host, int vmid, const std::vector<std::string>& argv) {
     auto r = host.exec(vmid, argv, 30s);
+    INFO("exec error: " << (r ? std::string("none") : r.error().message));
     REQUIRE(r);
     INFO("stderr: " << r.value().err);
     REQUIRE(r.value().exitCode == 0);

@@ -96,7 +96,7 @@ BackoffPolicy testPolicy() {
     policy.initial = std::chrono::seconds(10);
     policy.max = std::chrono::seconds(80);
     policy.jitter = 0.2;
-    policy.maxTransientAttempts = 4;
+    policy.failedAfterAttempts = 4;
     return policy;
 }
 

@@ -183,18 +183,48 @@ TEST_CASE("a permanent failure stops retries until the node's spec changes", "[r
     CHECK(h.world.calls("local", "create") == 2);
 }
 
-TEST_CASE("transient failures become permanent after maxTransientAttempts", "[reconciler]") {
-    Harness h(makeCluster(1));  // 4 attempts: 10 s, 20 s, 40 s between them
+TEST_CASE("transient failures show Failed after failedAfterAttempts and are still retried",
+          "[reconciler]") {
+    Harness h(makeCluster(1));  // Failed after 4 attempts; waits 10 s, 20 s, 40 s, then ≤ 80 s ±20%
     h.world.fail("local", "create", 101, -1, hosts::ErrorKind::Transient, "got timeout");
-    CHECK(h.converge(200) > 0);
+    for (int i = 0; i < 300 && h.world.calls("local", "create") < 3; ++i) {
+        h.pass();
+    }
+    CHECK(h.status("val1").condition.type == ConditionType::Progressing);
+    CHECK(h.status("val1").condition.reason == "RetryingAfterError");
+    for (int i = 0; i < 300 && h.world.calls("local", "create") < 4; ++i) {
+        h.pass();
+    }
     const NodeStatus& status = h.status("val1");
     CHECK(status.condition.type == ConditionType::Failed);
-    CHECK(status.condition.reason == "ActionFailed");
-    CHECK_THAT(status.condition.message, Contains("got timeout (gave up after 4 attempts)"));
-    CHECK(status.attempts == 4);
-    CHECK(h.world.calls("local", "create") == 4);
-    CHECK(h.pass() == 0);
-    CHECK(h.world.calls("local", "create") == 4);
+    CHECK(status.condition.reason == "RetryingAfterErrors");
+    CHECK_THAT(status.condition.message, Contains("got timeout"));
+    CHECK(status.condition.attempts == 4);
+    REQUIRE(status.condition.nextRetry);
+    CHECK_FALSE(status.permanentFailure);
+
+    // Retries go on, never further apart than the backoff's cap with its jitter.
+    std::optional<plan::TimePoint> lastCall = h.clock.now();
+    std::chrono::milliseconds longestGap{0};
+    for (int i = 0; i < 1000 && h.world.calls("local", "create") < 8; ++i) {
+        const int before = h.world.calls("local", "create");
+        h.pass();
+        if (h.world.calls("local", "create") > before) {
+            longestGap = std::max(longestGap, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  h.clock.now() - *lastCall));
+            lastCall = h.clock.now();
+        }
+    }
+    CHECK(h.world.calls("local", "create") == 8);
+    CHECK(longestGap <= std::chrono::milliseconds(96'000 + 1'000));  // 80 s × 1.2, plus one step
+    CHECK(longestGap >= std::chrono::milliseconds(64'000));  // 80 s × 0.8: the cap is reached
+    CHECK(h.status("val1").condition.type == ConditionType::Failed);
+
+    // The host heals: the next retry succeeds without anyone touching the spec.
+    h.world.clearFailures();
+    CHECK(h.converge(200) > 0);
+    CHECK(allReady(h));
+    CHECK(h.status("val1").attempts == 0);
 }
 
 TEST_CASE("a blind host's nodes are Unknown and untouched; other hosts proceed", "[reconciler]") {
