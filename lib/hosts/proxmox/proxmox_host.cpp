@@ -478,8 +478,8 @@ Result<std::string> ProxmoxHost::currentStatus(const std::string& node, int vmid
 
 Result<void> ProxmoxHost::confirmStatus(const std::string& node, int vmid,
                                         const std::string& wanted) {
-    const auto until = timing_.now() + options_.confirmTimeout;
-    milliseconds delay = options_.tasks.firstPoll;
+    const auto since = timing_.now();
+    const auto until = since + options_.confirmTimeout;
     while (true) {
         auto s = currentStatus(node, vmid);
         if (!s) {
@@ -493,8 +493,7 @@ Result<void> ProxmoxHost::confirmStatus(const std::string& node, int vmid,
                                                secondsText(options_.confirmTimeout) +
                                                " after its task finished (wanted " + wanted + ")"));
         }
-        timing_.sleep(delay);
-        delay = std::min(delay * 2, options_.tasks.maxPoll);
+        timing_.sleep(pollDelay(options_.tasks, timing_.now() - since));
     }
 }
 
@@ -540,15 +539,14 @@ Result<void> ProxmoxHost::alreadyThere(const ContainerSpec& spec, const Located&
     }
     // Ours. An earlier attempt's task may still be making it: wait for its create lock to go.
     std::string lock = located.config.lock;
-    const auto until = timing_.now() + options_.tasks.deadline;
-    milliseconds delay = options_.tasks.firstPoll;
+    const auto since = timing_.now();
+    const auto until = since + options_.tasks.deadline;
     while (lock == "create") {
         if (timing_.now() >= until) {
             return fail(vmid, Error::transient("is still being created (lock: create) after " +
                                                secondsText(options_.tasks.deadline)));
         }
-        timing_.sleep(delay);
-        delay = std::min(delay * 2, options_.tasks.maxPoll);
+        timing_.sleep(pollDelay(options_.tasks, timing_.now() - since));
         auto again = inspect(vmid, spec.pveNode, false);
         if (!again) {
             return fail(vmid, again.error());

@@ -66,6 +66,12 @@ std::optional<Upid> parseUpid(std::string_view text) {
                 std::string(parts[6]), std::string(parts[7])};
 }
 
+milliseconds pollDelay(const TaskOptions& options, std::chrono::nanoseconds elapsed) {
+    const auto share =
+        std::chrono::duration_cast<milliseconds>(elapsed) / std::max(1, options.pollFraction);
+    return std::clamp(share, options.minPoll, std::max(options.minPoll, options.maxPoll));
+}
+
 std::string taskLogTail(ProxmoxApi& api, const Upid& upid, int lines) {
     if (lines <= 0) {
         return {};
@@ -122,7 +128,6 @@ Result<void> waitForTask(ProxmoxApi& api, Timing& timing, const json::value& upi
     const std::string path = taskPath(*upid) + "/status";
     const auto started = timing.now();
     auto lastAnswer = started;
-    milliseconds delay = options.firstPoll;
     while (true) {
         auto r = api.get(path);
         const auto now = timing.now();
@@ -160,8 +165,7 @@ Result<void> waitForTask(ProxmoxApi& api, Timing& timing, const json::value& upi
             return Error::transient(describe(*upid) + " still running after " + secondsText(limit) +
                                     "; not waiting any longer (" + upid->text + ")");
         }
-        timing.sleep(delay);
-        delay = std::min(delay * 2, options.maxPoll);
+        timing.sleep(pollDelay(options, now - started));
     }
 }
 

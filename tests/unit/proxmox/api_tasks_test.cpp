@@ -175,14 +175,39 @@ TEST_CASE("a task is polled with a growing interval until it stops", "[proxmox][
     ScriptedHttpClient http;
     ManualTiming timing;
     ProxmoxApi api(apiOptions(), http, timing);
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < 9; ++i) {
         http.on(statusPath(kUpid), ok(running()));
     }
     http.on(statusPath(kUpid), ok(stopped("OK")));
     auto r = waitForTask(api, timing, boost::json::value(kUpid), TaskOptions{});
     CHECK(r.ok());
-    CHECK(http.count(statusPath(kUpid)) == 6);
-    CHECK(timing.slept() == 200ms + 400ms + 800ms + 1000ms + 1000ms);
+    CHECK(http.count(statusPath(kUpid)) == 10);
+    // 100 ms while under half a second has passed, then a fifth of the time waited so far.
+    CHECK(timing.slept() == 6 * 100ms + 120ms + 144ms + 172ms);
+}
+
+TEST_CASE("the poll interval is a fifth of the wait, between its bounds", "[proxmox][tasks]") {
+    const TaskOptions options;
+    CHECK(pollDelay(options, 0ms) == 100ms);
+    CHECK(pollDelay(options, 499ms) == 100ms);
+    CHECK(pollDelay(options, 1000ms) == 200ms);
+    CHECK(pollDelay(options, 9999ms) == 1999ms);
+    CHECK(pollDelay(options, 10min) == 2000ms);
+    // A task that ends is seen to end within a fifth of its duration (or 100 ms), and a ten-minute
+    // one costs a few hundred requests, not thousands.
+    for (const auto duration : {50ms, 1000ms, 3700ms, 42000ms}) {
+        std::chrono::milliseconds t{0};
+        while (t < duration) {
+            t += pollDelay(options, t);
+        }
+        CHECK(t - duration <= std::max<std::chrono::milliseconds>(100ms, duration / 5));
+    }
+    int polls = 0;
+    for (std::chrono::milliseconds t{0}; t < 10min; t += pollDelay(options, t)) {
+        ++polls;
+    }
+    CHECK(polls < 340);
+    CHECK(polls > 250);
 }
 
 TEST_CASE("WARNINGS is success", "[proxmox][tasks]") {
