@@ -36,13 +36,20 @@ struct ApiEndpoint {
 };
 
 struct SshEndpoint {
-    std::string address;
+    std::string address;  // reaches every pveNode not in nodeAddresses ("" when all are)
+    std::map<std::string, std::string> nodeAddresses;  // pveNode → its own address
     int port = 22;
     std::string user = "root";
     std::string keyFile;
     std::string knownHostsFile;
     bool useAgent = false;
     bool trustOnFirstUse = false;
+
+    // Where `pct` for that pveNode runs: pct acts only on the node it runs on.
+    const std::string& addressOf(const std::string& pveNode) const {
+        auto it = nodeAddresses.find(pveNode);
+        return it == nodeAddresses.end() ? address : it->second;
+    }
 };
 
 struct Host {

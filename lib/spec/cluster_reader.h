@@ -71,7 +71,8 @@ private:
     void readHost(const Field& field, Host& host, ReadFacts::Item& facts);
     void readPveNodes(const Field& field, Host& host);
     std::optional<ApiEndpoint> readApi(const Field& field);
-    std::optional<SshEndpoint> readSsh(const Field& field);
+    std::optional<SshEndpoint> readSsh(const Field& field, const Host& host);
+    std::optional<std::string> readSshAddress(const Field& field);
 
     // read_networks.cpp
     void readNetworks(const Field& field);

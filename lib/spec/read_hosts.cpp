@@ -1,7 +1,9 @@
 // hosts: where containers run, and how chainvisor reaches them.
+#include <algorithm>
 #include <map>
 
 #include "spec/cluster_reader.h"
+#include "spec/did_you_mean.h"
 #include "spec/formats.h"
 #include "spec/values.h"
 #include "spec/yaml_document.h"
@@ -75,7 +77,7 @@ void ClusterReader::readHost(const Field& field, Host& host, ReadFacts::Item& fa
         host.api = readApi(*api);
     }
     if (ssh) {
-        host.ssh = readSsh(*ssh);
+        host.ssh = readSsh(*ssh, host);
     }
     if (hostType == HostType::Proxmox && !api && !ssh) {
         r_.error(m.field(),
@@ -199,9 +201,28 @@ std::optional<ApiEndpoint> ClusterReader::readApi(const Field& field) {
     return api;
 }
 
-std::optional<SshEndpoint> ClusterReader::readSsh(const Field& field) {
+std::optional<std::string> ClusterReader::readSshAddress(const Field& field) {
+    auto text = r_.string(field);
+    if (!text) {
+        return std::nullopt;
+    }
+    if (text->find(':') != std::string::npos) {
+        r_.error(field, "IPv6 is not supported yet; accepted: an IPv4 address or a DNS name");
+        return std::nullopt;
+    }
+    if (!Ipv4Address::parse(*text) && !isDnsName(*text)) {
+        r_.error(field, yaml::quote(*text) +
+                            " is not an IPv4 address or a DNS name; e.g. 10.0.0.1 or "
+                            "pve1.example.com");
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::optional<SshEndpoint> ClusterReader::readSsh(const Field& field, const Host& host) {
     MappingReader m(r_, field);
-    const auto address = m.require("address");
+    const auto address = m.get("address");
+    const auto nodeAddresses = m.get("nodeAddresses");
     const auto port = m.get("port");
     const auto user = m.get("user");
     const auto keyFile = m.get("keyFile");
@@ -213,18 +234,48 @@ std::optional<SshEndpoint> ClusterReader::readSsh(const Field& field) {
         return std::nullopt;
     }
     SshEndpoint ssh;
+    bool addressesRead = true;
     if (address) {
-        if (auto text = r_.string(*address)) {
-            if (text->find(':') != std::string::npos) {
-                r_.error(*address,
-                         "IPv6 is not supported yet; accepted: an IPv4 address or a "
-                         "DNS name");
-            } else if (Ipv4Address::parse(*text) || isDnsName(*text)) {
-                ssh.address = *text;
+        if (auto text = readSshAddress(*address)) {
+            ssh.address = *text;
+        } else {
+            addressesRead = false;
+        }
+    }
+    if (nodeAddresses) {
+        MappingReader nodes(r_, *nodeAddresses);
+        for (auto& [pveNode, value] : nodes.all()) {
+            if (std::find(host.pveNodes.begin(), host.pveNodes.end(), pveNode) ==
+                host.pveNodes.end()) {
+                r_.keyError(value, yaml::quote(pveNode) + " is not one of this host's pveNodes; " +
+                                       suggestion(pveNode, host.pveNodes, "pveNodes is empty"));
+                addressesRead = false;
+            } else if (auto text = readSshAddress(value)) {
+                ssh.nodeAddresses[pveNode] = *text;
             } else {
-                r_.error(*address, yaml::quote(*text) +
-                                       " is not an IPv4 address or a DNS name; e.g. 10.0.0.1 or "
-                                       "pve1.example.com");
+                addressesRead = false;
+            }
+        }
+    }
+    // pct acts only on the node it runs on, so every pveNode needs its own address.
+    if (addressesRead) {
+        std::map<std::string, std::string> nodeAt;
+        for (const auto& pveNode : host.pveNodes) {
+            const std::string& at = ssh.addressOf(pveNode);
+            if (at.empty()) {
+                r_.error(m.field(), "missing required key 'address'; pveNode " +
+                                        yaml::quote(pveNode) +
+                                        " has no entry in nodeAddresses, so it is reached at "
+                                        "'address'");
+                break;
+            }
+            if (auto [it, inserted] = nodeAt.emplace(at, pveNode); !inserted) {
+                r_.error(nodeAddresses ? *nodeAddresses : *address,
+                         "pveNodes " + yaml::quote(it->second) + " and " + yaml::quote(pveNode) +
+                             " are both reached at " + yaml::quote(at) +
+                             "; pct only sees the containers of the node it runs on, so give "
+                             "each node its own address in nodeAddresses");
+                break;
             }
         }
     }
