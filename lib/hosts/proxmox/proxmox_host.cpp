@@ -78,9 +78,21 @@ ProxmoxHostOptions proxmoxHostOptions(const spec::Host& host, const std::string&
     return o;
 }
 
-ProxmoxHost::ProxmoxHost(ProxmoxHostOptions options, net::HttpClient& http, Timing& timing)
-    : options_(std::move(options)), timing_(timing), api_(options_.api, http, timing) {
+ProxmoxHost::ProxmoxHost(ProxmoxHostOptions options, net::HttpClient& http, Timing& timing,
+                         std::map<std::string, ContainerEntry*> entries)
+    : options_(std::move(options)),
+      timing_(timing),
+      api_(options_.api, http, timing),
+      entries_(std::move(entries)) {
     options_.api.tokenSecret.clear();  // the API client keeps the only copy
+}
+
+bool ProxmoxHost::entersContainers() const {
+    if (entries_.empty() || options_.pveNodes.empty()) {
+        return false;
+    }
+    return std::all_of(options_.pveNodes.begin(), options_.pveNodes.end(),
+                       [&](const std::string& node) { return entries_.contains(node); });
 }
 
 std::string ProxmoxHost::where(int vmid) const {
@@ -988,14 +1000,54 @@ Result<void> ProxmoxHost::destroy(int vmid) {
 // ---------------------------------------------------------------------------------------------
 // Inside containers
 
-Result<ExecResult> ProxmoxHost::exec(int vmid, const std::vector<std::string>&, milliseconds) {
-    return fail(vmid, Error::permanent("running commands inside containers on Proxmox needs SSH "
-                                       "(hosts[].ssh)"));
+Result<ContainerEntry*> ProxmoxHost::entryFor(int vmid, const std::string& what) {
+    if (entries_.empty()) {
+        return fail(vmid, Error::permanent("cannot " + what +
+                                           ": entering containers on Proxmox needs SSH "
+                                           "(hosts[].ssh)"));
+    }
+    // The last observation usually knows where it is and whose it is: no request per command.
+    std::optional<std::string> node;
+    {
+        std::lock_guard guard(mutex_);
+        auto at = locations_.find(vmid);
+        const auto* cached = cache_.find(vmid);
+        if (at != locations_.end() && cached != nullptr) {
+            const auto owner = parseMarker(cached->config.tags).owner;
+            if (owner && owner->cluster == options_.clusterName && manages(at->second)) {
+                node = at->second;
+            }
+        }
+    }
+    if (!node) {
+        auto located = requireOurs(vmid, what);
+        if (!located) {
+            return located.error();
+        }
+        node = located.value().node;
+    }
+    auto entry = entries_.find(*node);
+    if (entry == entries_.end()) {
+        return fail(vmid, Error::permanent("cannot " + what + ": no SSH address for " + *node));
+    }
+    return entry->second;
 }
 
-Result<void> ProxmoxHost::writeFile(int vmid, const FileWrite&) {
-    return fail(vmid, Error::permanent("writing files inside containers on Proxmox needs SSH "
-                                       "(hosts[].ssh)"));
+Result<ExecResult> ProxmoxHost::exec(int vmid, const std::vector<std::string>& argv,
+                                     milliseconds deadline) {
+    auto entry = entryFor(vmid, "run a command in it");
+    if (!entry) {
+        return entry.error();
+    }
+    return entry.value()->exec(vmid, argv, deadline);
+}
+
+Result<void> ProxmoxHost::writeFile(int vmid, const FileWrite& file) {
+    auto entry = entryFor(vmid, "write a file in it");
+    if (!entry) {
+        return entry.error();
+    }
+    return entry.value()->writeFile(vmid, file);
 }
 
 }  // namespace chainvisor::hosts::proxmox

@@ -39,7 +39,9 @@
 //   snapshot POST …/snapshot (an existing snapshot of that name = success).
 //   rollback POST …/snapshot/<name>/rollback (the container is left stopped).
 //   destroy  DELETE …?purge=1&force=1; a missing container = success.
-//   exec, writeFile: Permanent; Proxmox's API cannot run commands inside a container.
+//   exec, writeFile: through the ContainerEntry of the container's pveNode (pct exec / pct push
+//            over SSH), after checking it is ours from the last observation (or, when that does
+//            not know it, a fresh config); Permanent without entries (no hosts[].ssh).
 //
 // A transport failure opens the circuit (circuit.h): until the backoff has passed, observe() and
 // every call fail fast without a request. A locked container (`lock:` backup, snapshot, …) makes
@@ -57,6 +59,7 @@
 #include <string>
 #include <vector>
 
+#include "hosts/container_entry.h"
 #include "hosts/host.h"
 #include "hosts/proxmox/api_client.h"
 #include "hosts/proxmox/config_cache.h"
@@ -89,11 +92,13 @@ ProxmoxHostOptions proxmoxHostOptions(const spec::Host& host, const std::string&
 
 class ProxmoxHost final : public Host {
 public:
-    ProxmoxHost(ProxmoxHostOptions options, net::HttpClient& http, Timing& timing);
+    // `entries`: how to enter containers on each pveNode (not owned); empty without SSH.
+    ProxmoxHost(ProxmoxHostOptions options, net::HttpClient& http, Timing& timing,
+                std::map<std::string, ContainerEntry*> entries = {});
 
     const std::string& name() const override { return options_.name; }
-    // The REST API cannot run anything inside a container: containers only (until SSH).
-    bool entersContainers() const override { return false; }
+    // Only with an entry for every pveNode: the REST API alone cannot run anything inside.
+    bool entersContainers() const override;
 
     Result<plan::ObservedHost> observe() override;
     Result<void> create(const ContainerSpec& spec) override;
@@ -142,6 +147,8 @@ private:
     Result<void> confirmEmpty(const std::map<int, std::string>& seen,
                               const std::set<std::string>& online);
     Result<std::vector<std::string>> snapshotNames(const std::string& node, int vmid);
+    // The entry for vmid's node, once it is known to be ours there.
+    Result<ContainerEntry*> entryFor(int vmid, const std::string& what);
 
     void remember(int vmid, const std::string& node);  // location known, cached config stale
     void forget(int vmid);                             // gone
@@ -149,6 +156,7 @@ private:
     ProxmoxHostOptions options_;
     Timing& timing_;
     ProxmoxApi api_;
+    std::map<std::string, ContainerEntry*> entries_;
 
     mutable std::mutex mutex_;
     ConfigCache cache_;

@@ -824,13 +824,82 @@ TEST_CASE("destroy purges ours and a missing container is success", "[proxmox][d
 
 TEST_CASE("commands inside containers need SSH", "[proxmox]") {
     Fixture f;
+    CHECK_FALSE(f.host.entersContainers());
     auto e = failed(f.host.exec(101, {"true"}, 1s));
     CHECK(e.kind == ErrorKind::Permanent);
     CHECK(e.message ==
-          "lab: CT 101: running commands inside containers on Proxmox needs SSH (hosts[].ssh)");
+          "lab: CT 101: cannot run a command in it: entering containers on Proxmox needs SSH "
+          "(hosts[].ssh)");
     CHECK(failed(f.host.writeFile(101, hosts::FileWrite{"/etc/x", "secret", 0600})).kind ==
           ErrorKind::Permanent);
     CHECK(f.http.count() == 0);
+}
+
+namespace {
+
+// Records what reaches it; answers exec with the vmid and the program.
+struct RecordingEntry final : hosts::ContainerEntry {
+    std::vector<std::pair<int, std::vector<std::string>>> execs;
+    std::vector<std::pair<int, hosts::FileWrite>> writes;
+    hosts::Result<hosts::ExecResult> exec(int vmid, const std::vector<std::string>& argv,
+                                          std::chrono::milliseconds) override {
+        execs.emplace_back(vmid, argv);
+        return hosts::ExecResult{7, std::to_string(vmid) + ":" + argv.at(0), ""};
+    }
+    hosts::Result<void> writeFile(int vmid, const hosts::FileWrite& file) override {
+        writes.emplace_back(vmid, file);
+        return {};
+    }
+};
+
+struct EntryFixture {
+    ScriptedHttpClient http;
+    ManualTiming timing;
+    RecordingEntry pve1;
+    RecordingEntry pve2;
+    ProxmoxHost host{hostOptions(), http, timing, {{"pve1", &pve1}, {"pve2", &pve2}}};
+};
+
+}  // namespace
+
+TEST_CASE("commands and files go to the entry of the container's node", "[proxmox][entry]") {
+    EntryFixture f;
+    CHECK(f.host.entersContainers());
+    Ct a = val(101);
+    Ct b = val(102, "val2");
+    b.node = "pve2";
+    Ct stranger = val(103, "x");
+    stranger.tags = "web";
+    scriptWorld(f.http, {a, b, stranger});
+    succeeded(f.host.observe());
+    f.http.clearRecords();
+
+    // Known from the observation: no request at all.
+    auto r = f.host.exec(102, {"systemctl", "is-active", "web"}, 5s);
+    succeeded(r);
+    CHECK(r.value().exitCode == 7);
+    CHECK(r.value().out == "102:systemctl");
+    REQUIRE(f.pve2.execs.size() == 1);
+    CHECK(f.pve2.execs[0].second == std::vector<std::string>{"systemctl", "is-active", "web"});
+    CHECK(f.pve1.execs.empty());
+    succeeded(f.host.writeFile(101, hosts::FileWrite{"/etc/web.conf", "k=v", 0640}));
+    REQUIRE(f.pve1.writes.size() == 1);
+    CHECK(f.pve1.writes[0].second.content == "k=v");
+    CHECK(f.http.count() == 0);
+
+    // Not ours: refused before anything reaches the node.
+    auto refused = failed(f.host.exec(103, {"true"}, 5s));
+    CHECK(refused.kind == ErrorKind::Permanent);
+    CHECK_THAT(refused.message, Catch::Contains("has no chainvisor marker"));
+    CHECK(f.pve1.execs.empty());
+}
+
+TEST_CASE("an entry for every pveNode is needed to enter containers", "[proxmox][entry]") {
+    ScriptedHttpClient http;
+    ManualTiming timing;
+    RecordingEntry pve1;
+    ProxmoxHost host(hostOptions(), http, timing, {{"pve1", &pve1}});
+    CHECK_FALSE(host.entersContainers());
 }
 
 TEST_CASE("calls for different containers may run at once", "[proxmox][concurrency]") {
