@@ -13,9 +13,12 @@ build_packages=(
 )
 # To run on the embedded default (containers on this machine).
 run_packages=(lxc debootstrap iproute2)
-# To test: the unit test framework, the integration test driver, the format check, and for
-# the Proxmox tests a real third-party client (proxmoxer) and certificates (openssl).
-test_packages=(catch2 python3 clang-format python3-proxmoxer openssl)
+# To test: the unit test framework, the integration test driver, the format check, for the
+# Proxmox tests a real third-party client (proxmoxer) and certificates (openssl), and for the
+# proxmox-ssh tests OpenSSH (the suite starts its own sshd on loopback; see below), and for the
+# metrics tests promtool and Prometheus (package prometheus; tests run their own on loopback).
+test_packages=(catch2 python3 clang-format python3-proxmoxer openssl openssh-server openssh-client
+  prometheus)
 
 want=("${build_packages[@]}" "${run_packages[@]}")
 case "${1:-}" in
@@ -41,5 +44,39 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+
+# openssh-server is here only because the test suite starts its own sshd, on 127.0.0.1 with a
+# throwaway config. Installing the package must not leave the machine's own sshd listening on
+# every interface: a policy-rc.d that refuses (101) keeps it from starting during the install,
+# and the units it enabled are disabled afterwards. Only when this run installs the package.
+# The same holds for prometheus: the tests need promtool and start their own Prometheus on
+# loopback, so the machine's Prometheus (and the node exporter it may pull in) must not start.
+ssh_server_new=0
+prometheus_new=0
+for pkg in "${missing[@]}"; do
+  if [ "$pkg" = openssh-server ]; then ssh_server_new=1; fi
+  if [ "$pkg" = prometheus ]; then prometheus_new=1; fi
+done
+policy=/usr/sbin/policy-rc.d
+policy_ours=0
+if { [ "$ssh_server_new" = 1 ] || [ "$prometheus_new" = 1 ]; } && [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# install-deps.sh: no services start while it installs packages\nexit 101\n' \
+    >"$policy"
+  chmod 0755 "$policy"
+  policy_ours=1
+  trap 'rm -f "$policy"' EXIT
+fi
+
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+if [ "$policy_ours" = 1 ]; then
+  rm -f "$policy"
+  trap - EXIT
+fi
+if [ "$ssh_server_new" = 1 ]; then
+  systemctl disable --now ssh.service ssh.socket 2>/dev/null || true
+fi
+if [ "$prometheus_new" = 1 ]; then
+  systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null || true
+fi
