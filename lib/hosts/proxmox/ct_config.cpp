@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <functional>
+#include <map>
 
 #include "hosts/proxmox/json_fields.h"
 
@@ -39,12 +41,61 @@ void set(Properties& p, const std::string& key, std::optional<std::string> value
     }
 }
 
-std::optional<int> mib(const boost::json::object& config, std::string_view key) {
-    const auto v = integerField(config, key);
+// A config's fields, whatever carried them: JSON from the API or `key: value` lines from pct.
+struct Fields {
+    std::function<std::string(std::string_view)> text;
+    std::function<std::optional<std::int64_t>(std::string_view)> integer;
+};
+
+std::optional<int> mib(const Fields& fields, std::string_view key) {
+    const auto v = fields.integer(key);
     if (!v || *v < 0 || *v > 1LL << 30) {
         return std::nullopt;
     }
     return static_cast<int>(*v);
+}
+
+CtConfig interpret(const Fields& fields, int vmid) {
+    CtConfig c;
+    c.hostname = lower(fields.text("hostname"));
+    if (c.hostname.empty()) {
+        c.hostname = "ct" + std::to_string(vmid);
+    }
+    if (const auto cores = fields.integer("cores"); cores && *cores > 0 && *cores < 100000) {
+        c.cores = static_cast<int>(*cores);
+    }
+    c.memoryMiB = mib(fields, "memory").value_or(512);
+    c.swapMiB = mib(fields, "swap").value_or(512);
+    const auto rootfs = parseProperties(fields.text("rootfs"));
+    if (const auto bytes = diskSizeBytes(valueOf(rootfs, "size"))) {
+        c.diskGiB = static_cast<int>(*bytes / kGiB);
+    }
+    c.net0 = fields.text("net0");
+    const auto net = parseProperties(c.net0);
+    c.bridge = valueOf(net, "bridge");
+    c.ip = spec::Ipv4Cidr::parse(valueOf(net, "ip"));  // dhcp, manual: nullopt
+    c.gateway = spec::Ipv4Address::parse(valueOf(net, "gw"));
+    c.tags = fields.text("tags");
+    c.lock = fields.text("lock");
+    c.digest = fields.text("digest");
+    return c;
+}
+
+std::string_view trimmed(std::string_view s) {
+    const auto b = s.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos) {
+        return {};
+    }
+    return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+std::optional<std::int64_t> integerText(std::string_view text) {
+    std::int64_t out = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return out;
 }
 
 }  // namespace
@@ -117,29 +168,44 @@ std::optional<std::int64_t> diskSizeBytes(std::string_view text) {
 }
 
 CtConfig parseCtConfig(const boost::json::object& config, int vmid) {
-    CtConfig c;
-    c.hostname = lower(textField(config, "hostname"));
-    if (c.hostname.empty()) {
-        c.hostname = "ct" + std::to_string(vmid);
+    return interpret(Fields{[&](std::string_view key) { return textField(config, key); },
+                            [&](std::string_view key) { return integerField(config, key); }},
+                     vmid);
+}
+
+CtConfig parseCtConfigText(std::string_view text, int vmid) {
+    std::map<std::string, std::string, std::less<>> values;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        const std::string_view line = trimmed(text.substr(start, end - start));
+        start = end + 1;
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        if (line.front() == '[') {
+            break;  // a snapshot or the pending changes: not the current configuration
+        }
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos || colon == 0) {
+            continue;
+        }
+        const std::string_view key = line.substr(0, colon);
+        if (key.find_first_of(" \t") != std::string_view::npos) {
+            continue;
+        }
+        values.emplace(std::string(key), std::string(trimmed(line.substr(colon + 1))));
     }
-    if (const auto cores = integerField(config, "cores"); cores && *cores > 0 && *cores < 100000) {
-        c.cores = static_cast<int>(*cores);
-    }
-    c.memoryMiB = mib(config, "memory").value_or(512);
-    c.swapMiB = mib(config, "swap").value_or(512);
-    const auto rootfs = parseProperties(textField(config, "rootfs"));
-    if (const auto bytes = diskSizeBytes(valueOf(rootfs, "size"))) {
-        c.diskGiB = static_cast<int>(*bytes / kGiB);
-    }
-    c.net0 = textField(config, "net0");
-    const auto net = parseProperties(c.net0);
-    c.bridge = valueOf(net, "bridge");
-    c.ip = spec::Ipv4Cidr::parse(valueOf(net, "ip"));  // dhcp, manual: nullopt
-    c.gateway = spec::Ipv4Address::parse(valueOf(net, "gw"));
-    c.tags = textField(config, "tags");
-    c.lock = textField(config, "lock");
-    c.digest = textField(config, "digest");
-    return c;
+    auto valueOfKey = [&](std::string_view key) {
+        const auto it = values.find(key);
+        return it == values.end() ? std::string() : it->second;
+    };
+    return interpret(
+        Fields{valueOfKey, [&](std::string_view key) { return integerText(valueOfKey(key)); }},
+        vmid);
 }
 
 std::string net0For(const ContainerSpec& spec) {

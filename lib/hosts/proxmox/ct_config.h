@@ -1,5 +1,6 @@
-// A container's configuration as GET /nodes/{node}/lxc/{vmid}/config returns it, read back into
-// spec values so the planner compares meaning, not Proxmox's normalised spelling:
+// A container's configuration as GET /nodes/{node}/lxc/{vmid}/config returns it (JSON) or
+// `pct config VMID` prints it (`key: value` lines), read back into spec values so the planner
+// compares meaning, not Proxmox's normalised spelling. Both forms go through one interpretation:
 //
 //   net0: name=eth0,bridge=vmbr0,hwaddr=BC:24:…,ip=10.0.0.5/24,gw=10.0.0.1,type=veth
 //         → ip 10.0.0.5/24, gateway 10.0.0.1, bridge vmbr0 (ip=dhcp or manual: no ip)
@@ -47,6 +48,10 @@ struct CtConfig {
 };
 
 CtConfig parseCtConfig(const boost::json::object& config, int vmid);
+// `pct config VMID`'s output: "key: value" per line (sorted, without digest: pct does not print
+// it). Also reads a raw /etc/pve/lxc/VMID.conf: '#' lines (the description) are skipped, and the
+// first "[section]" (a snapshot, pending changes) ends the current configuration.
+CtConfig parseCtConfigText(std::string_view text, int vmid);
 
 // net0 of a new container: "name=eth0,bridge=vmbr0,ip=10.0.0.5/24,gw=10.0.0.1" (ip=dhcp when the
 // spec has no address).

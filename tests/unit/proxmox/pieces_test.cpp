@@ -114,6 +114,69 @@ TEST_CASE("a container config is read back into spec values", "[proxmox][config]
     CHECK_FALSE(diskSizeBytes("big"));
 }
 
+TEST_CASE("pct config's text is read like the API's JSON", "[proxmox][config]") {
+    // As `pct config 101` prints it: sorted keys, no digest, description percent-encoded.
+    const std::string text =
+        "arch: amd64\n"
+        "cores: 4\n"
+        "description: made by chainvisor%0Asecond line\n"
+        "features: nesting=1\n"
+        "hostname: Val1\n"
+        "lock: backup\n"
+        "memory: 4096\n"
+        "net0: name=eth0,bridge=vmbr1,gw=10.0.0.1,hwaddr=BC:24:11:2A:3B:4C,ip=10.0.0.5/24,"
+        "type=veth\n"
+        "onboot: 1\n"
+        "rootfs: local-lvm:vm-101-disk-0,size=8G\n"
+        "swap: 1024\n"
+        "tags: chainvisor;cv-c-prod;cv-n-val1\n"
+        "unprivileged: 1\n"
+        "lxc.apparmor.profile: unconfined\n";
+    const auto t = parseCtConfigText(text, 101);
+    const auto j = parseCtConfig(
+        object(R"({"hostname":"Val1","cores":4,"memory":4096,"swap":1024,"lock":"backup",
+                   "rootfs":"local-lvm:vm-101-disk-0,size=8G","tags":"chainvisor;cv-c-prod;cv-n-val1",
+                   "net0":"name=eth0,bridge=vmbr1,gw=10.0.0.1,hwaddr=BC:24:11:2A:3B:4C,ip=10.0.0.5/24,type=veth"})"),
+        101);
+    for (const auto* c : {&t, &j}) {
+        CHECK(c->hostname == "val1");
+        CHECK(c->cores == 4);
+        CHECK(c->memoryMiB == 4096);
+        CHECK(c->swapMiB == 1024);
+        CHECK(c->diskGiB == 8);
+        REQUIRE(c->ip);
+        CHECK(c->ip->str() == "10.0.0.5/24");
+        REQUIRE(c->gateway);
+        CHECK(c->gateway->str() == "10.0.0.1");
+        CHECK(c->bridge == "vmbr1");
+        CHECK(c->lock == "backup");
+        CHECK(c->tags == "chainvisor;cv-c-prod;cv-n-val1");
+    }
+    CHECK(t.net0 == j.net0);
+    CHECK(t.digest.empty());
+
+    // Defaults, blanks, a raw .conf with comments and a snapshot section that must not leak in.
+    const auto d = parseCtConfigText(
+        "# description line\n"
+        "  memory:   1024  \r\n"
+        "cores: many\n"
+        "not a line\n"
+        "rootfs: local:101/vm-101-disk-0.raw,size=1536M\n"
+        "\n"
+        "[before-upgrade]\n"
+        "hostname: old-name\n"
+        "memory: 64\n"
+        "swap: 0\n",
+        102);
+    CHECK(d.hostname == "ct102");
+    CHECK(d.memoryMiB == 1024);
+    CHECK_FALSE(d.cores);
+    CHECK(d.swapMiB == 512);
+    CHECK(d.diskGiB == 1);
+    CHECK_FALSE(d.ip);
+    CHECK(parseCtConfigText("", 103).hostname == "ct103");
+}
+
 TEST_CASE("net0 is written from the spec and keeps the MAC address on update",
           "[proxmox][config]") {
     hosts::ContainerSpec s;
