@@ -6,18 +6,23 @@
 #include <stdexcept>
 
 #include "hosts/lxc/lxc_host.h"
+#include "hosts/pct/multi_node_pct_host.h"
+#include "hosts/pct/pct_entry.h"
+#include "hosts/pct/pct_host.h"
 #include "hosts/proxmox/proxmox_host.h"
 #include "net/https_client.h"
 #include "net/https_url.h"
+#include "net/ssh_client.h"
 
 namespace chainvisor::daemon {
 
 HostFactory::HostFactory(HostPaths paths, os::ProcessRunner& runner)
     : paths_(std::move(paths)), runner_(runner) {}
 
-// Hosts first: they hold references to the clients.
+// Hosts first: they hold references to the clients and entries.
 HostFactory::~HostFactory() {
     hosts_.clear();
+    entries_.clear();
 }
 
 std::optional<std::string> readTokenSecret(const spec::ApiEndpoint& api, std::string& error) {
@@ -50,10 +55,50 @@ std::optional<std::string> readTokenSecret(const spec::ApiEndpoint& api, std::st
     return secret;
 }
 
+std::string HostFactory::makeShells(const spec::Host& host,
+                                    std::vector<net::RemoteShell*>& shells) {
+    const auto& ssh = *host.ssh;
+    for (const auto& pveNode : host.pveNodes) {
+        net::SshOptions options;
+        options.host = ssh.addressOf(pveNode);
+        options.port = ssh.port;
+        options.user = ssh.user;
+        options.keyFile = ssh.keyFile;
+        options.useAgent = ssh.useAgent;
+        options.trustOnFirstUse = ssh.trustOnFirstUse;
+        options.knownHostsFile = !ssh.knownHostsFile.empty()
+                                     ? ssh.knownHostsFile
+                                     : (paths_.stateDir / "ssh_known_hosts").string();
+        // The host's operations, plus one for the observation that runs beside them.
+        options.maxSessions = host.maxConcurrentOperations + 1;
+        try {
+            shells_.push_back(std::make_unique<net::SshClient>(options));
+        } catch (const std::invalid_argument& e) {
+            return "ssh to " + pveNode + ": " + e.what();
+        }
+        shells.push_back(shells_.back().get());
+    }
+    return {};
+}
+
 std::string HostFactory::makeProxmox(const spec::Cluster& spec, const spec::Host& host) {
     const std::string where = "host '" + host.name + "': ";
+    std::vector<net::RemoteShell*> shells;
+    if (host.ssh) {
+        if (auto error = makeShells(host, shells); !error.empty()) {
+            return where + error;
+        }
+    }
     if (!host.api) {
-        return where + "Proxmox over SSH alone is not supported by this build yet; give it an api";
+        // No API token: the whole host is driven with pct, one PctHost per pveNode.
+        std::vector<std::unique_ptr<hosts::pct::PctHost>> nodes;
+        for (std::size_t i = 0; i < host.pveNodes.size(); ++i) {
+            nodes.push_back(std::make_unique<hosts::pct::PctHost>(
+                hosts::pct::pctHostOptions(host, host.pveNodes[i], spec.name), *shells[i]));
+        }
+        hosts_.emplace(host.name,
+                       std::make_unique<hosts::pct::MultiNodePctHost>(host.name, std::move(nodes)));
+        return {};
     }
     std::string error;
     auto secret = readTokenSecret(*host.api, error);
@@ -64,12 +109,17 @@ std::string HostFactory::makeProxmox(const spec::Cluster& spec, const spec::Host
     if (!url.ok()) {
         return where + "api.url: " + url.error;
     }
+    std::map<std::string, hosts::ContainerEntry*> entries;
+    for (std::size_t i = 0; i < shells.size(); ++i) {
+        entries_.push_back(std::make_unique<hosts::pct::PctEntry>(host.name, *shells[i]));
+        entries.emplace(host.pveNodes[i], entries_.back().get());
+    }
     try {
         auto client = std::make_unique<net::HttpsClient>(
             url.endpoint, net::TlsTrust{host.api->tls.caFile, host.api->tls.fingerprintSha256});
         auto options = hosts::proxmox::proxmoxHostOptions(host, spec.name, std::move(*secret));
-        hosts_.emplace(host.name,
-                       std::make_unique<hosts::proxmox::ProxmoxHost>(options, *client, timing_));
+        hosts_.emplace(host.name, std::make_unique<hosts::proxmox::ProxmoxHost>(
+                                      options, *client, timing_, std::move(entries)));
         clients_.push_back(std::move(client));
     } catch (const std::invalid_argument& e) {
         return where + e.what();

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "engine/observer.h"
+#include "hosts/container_entry.h"
 #include "hosts/host.h"
 #include "hosts/proxmox/timing.h"
 #include "net/http_client.h"
+#include "net/remote_shell.h"
 #include "os/process.h"
 #include "spec/cluster.h"
 
@@ -21,6 +23,7 @@ namespace chainvisor::daemon {
 struct HostPaths {
     std::filesystem::path lxcPath;   // containers of local hosts
     std::filesystem::path lxcCache;  // the shared base root filesystem
+    std::filesystem::path stateDir;  // ssh_known_hosts for trustOnFirstUse without a file
 };
 
 class HostFactory {
@@ -36,11 +39,15 @@ public:
 
 private:
     std::string makeProxmox(const spec::Cluster& spec, const spec::Host& host);
+    // One SSH client per pveNode of `host` (which has ssh), in pveNodes order.
+    std::string makeShells(const spec::Host& host, std::vector<net::RemoteShell*>& shells);
 
     HostPaths paths_;
     os::ProcessRunner& runner_;
     hosts::proxmox::SystemTiming timing_;
     std::vector<std::unique_ptr<net::HttpClient>> clients_;  // outlive the hosts using them
+    std::vector<std::unique_ptr<net::RemoteShell>> shells_;  // likewise
+    std::vector<std::unique_ptr<hosts::ContainerEntry>> entries_;
     std::map<std::string, std::unique_ptr<hosts::Host>, std::less<>> hosts_;
 };
 

@@ -167,7 +167,8 @@ int runDaemon(const Options& options) {
 
     // 3. Providers, agent, reconciler, loop.
     os::SystemProcessRunner runner;
-    HostFactory hosts({options.stateDir / "lxc", options.cacheDir / "lxc"}, runner);
+    HostFactory hosts({options.stateDir / "lxc", options.cacheDir / "lxc", options.stateDir},
+                      runner);
     if (auto error = hosts.ensure(*spec); !error.empty()) {
         spdlog::error("{}", error);
         return kExitFailure;

@@ -251,3 +251,258 @@ class PveSim:
         code = self.process.wait(timeout=30)
         self.log.close()
         return code
+
+
+# --- An SSH "Proxmox node": Debian's real sshd on loopback, running the `pct` stand-in ---------
+
+PCT_STANDIN_DIR = SOURCE_DIR / "tests" / "sim" / "pct"  # holds the executable `pct`
+ENSURE_BASE = BUILD_DIR / "tests" / "integration" / "lxc" / "chainvisor_ensure_base"
+BASE_CACHE_DIR = pathlib.Path("/var/cache/chainvisor/lxc")
+SSHD = pathlib.Path("/usr/sbin/sshd")
+
+
+def have_sshd() -> bool:
+    """Root, OpenSSH's server and client (Debian's openssh-server, openssh-client)."""
+    import shutil
+    return (os.geteuid() == 0 and SSHD.is_file()
+            and all(shutil.which(t) for t in ("ssh", "ssh-keygen")))
+
+
+def ensure_base_rootfs(cache_dir: pathlib.Path = BASE_CACHE_DIR,
+                       timeout: float = 1500) -> pathlib.Path:
+    """The shared base root filesystem the LXC host provider overlays (CACHE/bookworm-base),
+    built with debootstrap exactly as the provider builds it (chainvisor_ensure_base, which
+    calls hosts::lxc::BaseRootfs) when it is missing: 1-3 minutes once, then instant."""
+    base = cache_dir / "bookworm-base"
+    if (base / "etc").is_dir():
+        return base
+    if not ENSURE_BASE.is_file():
+        raise RuntimeError(f"{ENSURE_BASE} is missing: build the tests first")
+    r = run([ENSURE_BASE, cache_dir], timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError(f"building the base root filesystem failed: {r.stderr.strip()}")
+    return pathlib.Path(r.stdout.strip())
+
+
+class SshServer:
+    """Debian's real sshd on 127.0.0.1 and a free port, accepting `root` with a throwaway
+    ed25519 key pair: the SSH endpoint of a "Proxmox node" for the proxmox-ssh host provider.
+
+    Everything lives in `work`/sshd (host key, user key, authorized_keys, known_hosts,
+    sshd_config, pid file, log). Environment variables reach every session through sshd's
+    SetEnv (OpenSSH 9.2 applies it after its own defaults, so it overrides PATH); `path` is
+    put in front of PATH, so `pct` there is what a remote `pct …` runs. Root's own shell
+    startup files still run (bash sources ~/.bashrc for sshd sessions) and may prepend more
+    directories to PATH.
+
+        server = SshServer.for_pct(work, state, base).start()
+        self.addCleanup(server.stop)
+        server.run("pct", "list")            # through the system ssh client
+        server.port, server.known_hosts, server.user_key, server.host, server.user
+        server.kill(); server.restart()      # same port, same keys: a node that came back
+
+    Also a context manager (`with SshServer(…) as server:` starts and stops it)."""
+
+    host = "127.0.0.1"
+    user = "root"
+
+    def __init__(self, work: pathlib.Path, env: dict[str, str] | None = None,
+                 path: list[pathlib.Path] | None = None):
+        import re
+        self.dir = pathlib.Path(work) / "sshd"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.host_key = self.dir / "ssh_host_ed25519_key"
+        self.user_key = self.dir / "id_ed25519"
+        self.authorized_keys = self.dir / "authorized_keys"
+        self.known_hosts = self.dir / "known_hosts"
+        self.config = self.dir / "sshd_config"
+        self.pid_file = self.dir / "sshd.pid"
+        self.log_path = self.dir / "sshd.log"
+        dirs = [str(p) for p in (path or [])] + ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+        self.env = {"PATH": ":".join(dirs), **(env or {})}
+        for key, value in self.env.items():
+            # SetEnv values are one sshd_config token each: no quotes, no white space.
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) or re.search(r"[\s\"'\\]",
+                                                                             value):
+                raise ValueError(f"cannot pass {key}={value!r} through sshd's SetEnv")
+        self.port: int | None = None
+        self.process = None
+        self._log = None
+        for key in (self.host_key, self.user_key):
+            if not key.exists():
+                r = run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+                         f"chainvisor-test-{key.name}", "-f", key])
+                if r.returncode != 0:
+                    raise RuntimeError(f"ssh-keygen: {r.stderr.strip()}")
+        os.chmod(self.user_key, 0o600)
+        self.authorized_keys.write_text(self.user_key.with_suffix(".pub").read_text())
+
+    @classmethod
+    def for_pct(cls, work: pathlib.Path, state: pathlib.Path, base: pathlib.Path,
+                node: str = "pve-test", task_seconds: float | None = None) -> "SshServer":
+        """A node whose `pct` is the stand-in in tests/sim/pct, keeping its containers and
+        configs in `state` and overlaying `base` (ensure_base_rootfs())."""
+        env = {"PCT_STANDIN_STATE": str(state), "PCT_STANDIN_BASE": str(base),
+               "PCT_STANDIN_NODE": node}
+        if task_seconds is not None:
+            env["PCT_STANDIN_TASK_SECONDS"] = str(task_seconds)
+        return cls(work, env=env, path=[PCT_STANDIN_DIR])
+
+    def _write_config(self):
+        setenv = " ".join(f"{k}={v}" for k, v in self.env.items())
+        self.config.write_text("\n".join([
+            f"Port {self.port}",
+            f"ListenAddress {self.host}",
+            "AddressFamily inet",
+            f"HostKey {self.host_key}",
+            f"PidFile {self.pid_file}",
+            f"AuthorizedKeysFile {self.authorized_keys}",
+            "AuthenticationMethods publickey",
+            "PubkeyAuthentication yes",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "PermitRootLogin prohibit-password",
+            "PermitUserEnvironment no",
+            "StrictModes no",
+            "UsePAM no",
+            "UseDNS no",
+            "PrintMotd no",
+            "LogLevel VERBOSE",
+            "Subsystem sftp internal-sftp",
+            f"SetEnv {setenv}",
+        ]) + "\n")
+
+    def start(self, timeout: float = 30) -> "SshServer":
+        """Starts sshd (on a new free port the first time, on the same port afterwards) and
+        waits until it answers with its SSH banner."""
+        import subprocess
+        assert not self.running(), "sshd is running already"
+        # sshd's privilege separation directory (the ssh.service unit makes it at boot).
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+        fixed = self.port is not None
+        for _ in range(1 if fixed else 5):
+            if not fixed:
+                self.port = _free_port()
+            self._write_config()
+            self.known_hosts.write_text(f"[{self.host}]:{self.port} "
+                                        + " ".join(self.host_key.with_suffix(".pub")
+                                                   .read_text().split()[:2]) + "\n")
+            self._log = open(self.log_path, "a")
+            self.process = subprocess.Popen(
+                [str(SSHD), "-D", "-e", "-f", str(self.config)], stdin=subprocess.DEVNULL,
+                stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            if self._wait_ready(timeout):
+                return self
+            self._log.close()
+            if "Address already in use" not in self.log_path.read_text():
+                break
+        raise RuntimeError(f"sshd did not start on port {self.port}: "
+                           + " | ".join(self.log_path.read_text().splitlines()[-5:]))
+
+    def _wait_ready(self, timeout: float) -> bool:
+        import socket
+        import time
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            try:
+                with socket.create_connection((self.host, self.port), timeout=2) as s:
+                    if s.recv(64).startswith(b"SSH-2.0-"):
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.process.kill()
+        self.process.wait(timeout=30)
+        return False
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """SIGTERM to the listener and to every connection's sshd (each runs in a session of
+        its own, so not through the process group); waits for the listener."""
+        import signal
+        if self.process is None:
+            return None
+        if self.process.poll() is None:  # never signal a pid that was reaped (and reused)
+            self._signal_all(signal.SIGTERM)
+        code = self.process.wait(timeout=timeout)
+        if self._log is not None:
+            self._log.close()
+        return code
+
+    def kill(self):
+        """SIGKILL to the listener and every connection's sshd: the node vanishes mid-session.
+        Commands the sessions started (pct …) run on, like on a node whose network went away."""
+        import signal
+        if self.running():
+            self._signal_all(signal.SIGKILL)
+        self.stop()
+
+    def _signal_all(self, sig):
+        """`sig` to the listener, then to the sshd processes below it (connections, privilege
+        separation children) — never to the commands the sessions run."""
+        import contextlib
+        children: dict[int, list[int]] = {}
+        names: dict[int, str] = {}
+        for entry in pathlib.Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # "PID (COMM) STATE PPID …"; COMM may contain spaces and parentheses.
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+            names[int(entry.name)] = comm
+        targets, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            if pid == self.process.pid or names.get(pid) == "sshd":
+                targets.append(pid)
+                todo.extend(children.get(pid, []))
+        for pid in targets:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+
+    def restart(self, timeout: float = 30) -> "SshServer":
+        """Stops sshd if it runs and starts it again on the same port with the same keys."""
+        self.stop()
+        return self.start(timeout)
+
+    def ssh_command(self, *remote: str, quote: bool = True) -> list[str]:
+        """The system ssh client's argv for running `remote` on the node: the test's key,
+        known_hosts checked strictly, no user or agent configuration. Each argument is quoted
+        for the remote shell unless quote=False (then they are joined as they are)."""
+        import shlex
+        command = " ".join(shlex.quote(str(a)) for a in remote) if quote else \
+            " ".join(str(a) for a in remote)
+        return ["ssh", "-F", "/dev/null", "-T", "-o", "BatchMode=yes",
+                "-o", f"UserKnownHostsFile={self.known_hosts}",
+                "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes",
+                "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+                "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
+                "-i", str(self.user_key), "-p", str(self.port),
+                f"{self.user}@{self.host}", command]
+
+    def run(self, *remote: str, timeout: float = 300, input: str | None = None,
+            quote: bool = True) -> subprocess.CompletedProcess:
+        """Runs `remote` on the node through ssh; returns its exit code and output."""
+        return run(self.ssh_command(*remote, quote=quote), timeout=timeout, input=input)
+
+    def __enter__(self) -> "SshServer":
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
