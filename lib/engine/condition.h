@@ -13,7 +13,7 @@ enum class ConditionType {
     Ready,        // matches the spec and is healthy
     Progressing,  // actions are planned or running toward the spec
     Degraded,     // was Ready, now is not; being healed or waiting for a budget
-    Failed,       // an action failed permanently, or retries ran out: needs an operator
+    Failed,       // failed permanently, or still failing after many retries: needs an operator
     Unknown,      // its host cannot be observed: nothing is done about it
     Paused,       // an operator paused it
 };
