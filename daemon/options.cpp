@@ -12,9 +12,10 @@ struct Flag {
 };
 
 constexpr std::array kFlags = {
-    Flag{"--config", true},     Flag{"--state-dir", true}, Flag{"--cache-dir", true},
-    Flag{"--log-format", true}, Flag{"--log-level", true}, Flag{"--check-config", true},
-    Flag{"--plan", false},      Flag{"--version", false},  Flag{"--help", false},
+    Flag{"--config", true},          Flag{"--state-dir", true},      Flag{"--cache-dir", true},
+    Flag{"--log-format", true},      Flag{"--log-level", true},      Flag{"--check-config", true},
+    Flag{"--plan", false},           Flag{"--version", false},       Flag{"--help", false},
+    Flag{"--metrics-address", true}, Flag{"--control-socket", true},
 };
 
 const Flag* findFlag(std::string_view name) {
@@ -46,7 +47,50 @@ ParsedOptions fail(std::string message) {
     return {std::nullopt, std::move(message)};
 }
 
+bool isIpv4(std::string_view s) {
+    int parts = 0;
+    while (true) {
+        const auto dot = s.find('.');
+        const auto part = s.substr(0, dot);
+        if (part.empty() || part.size() > 3 ||
+            part.find_first_not_of("0123456789") != std::string_view::npos ||
+            std::stoi(std::string(part)) > 255 || (part.size() > 1 && part[0] == '0')) {
+            return false;
+        }
+        ++parts;
+        if (dot == std::string_view::npos) {
+            return parts == 4;
+        }
+        s.remove_prefix(dot + 1);
+    }
+}
+
 }  // namespace
+
+std::optional<ListenAddress> parseListenAddress(std::string_view text, std::string& error) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+        error = "'" + std::string(text) +
+                "' needs a port, e.g. 127.0.0.1:" + std::to_string(kDefaultMetricsPort);
+        return std::nullopt;
+    }
+    const std::string_view host = text.substr(0, colon);
+    const std::string_view port = text.substr(colon + 1);
+    if (host != "localhost" && !isIpv4(host)) {
+        error = "'" + std::string(host) +
+                "' is not an IPv4 address; accepted: an address such as 127.0.0.1 or 0.0.0.0, "
+                "or localhost";
+        return std::nullopt;
+    }
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string_view::npos ||
+        std::stoi(std::string(port)) > 65535) {
+        error = "'" + std::string(port) + "' is not a port; accepted: 0 to 65535";
+        return std::nullopt;
+    }
+    return ListenAddress{host == "localhost" ? "127.0.0.1" : std::string(host),
+                         std::stoi(std::string(port))};
+}
 
 ParsedOptions parseOptions(std::span<const std::string_view> args) {
     Options o;
@@ -110,6 +154,22 @@ ParsedOptions parseOptions(std::span<const std::string_view> args) {
                             "' is not a level; accepted: trace, debug, info, warn, error");
             }
             o.logLevel = *level;
+        } else if (arg == "--metrics-address") {
+            if (value == "off") {
+                o.metrics.reset();
+            } else {
+                std::string error;
+                o.metrics = parseListenAddress(value, error);
+                if (!o.metrics) {
+                    return fail("--metrics-address: " + error + "; or off");
+                }
+            }
+        } else if (arg == "--control-socket") {
+            o.controlSocket = value == "off" ? std::string() : std::string(value);
+            if (!o.controlSocket.empty() && !o.controlSocket.is_absolute()) {
+                return fail("--control-socket: '" + std::string(value) +
+                            "' must be an absolute path, or off");
+            }
         } else if (arg == "--plan") {
             sawPlan = true;
         } else if (arg == "--version") {
@@ -153,6 +213,9 @@ Options:
   --cache-dir DIR      base root filesystems (default /var/cache/chainvisor)
   --log-format FORMAT  text (default) or json
   --log-level LEVEL    trace, debug, info (default), warn or error
+  --metrics-address A  serve Prometheus metrics on A (default 127.0.0.1:19818), or off
+  --control-socket P   answer chainvisorctl on the Unix socket P
+                       (default /run/chainvisor/control.sock), or off
   --check-config FILE  validate FILE: exit 0 if valid (warnings on stderr), 1 with the errors
   --plan               print what would be done to make an empty world match --config, and exit
   --version            print the version and exit

@@ -33,8 +33,11 @@
 #include "file_watch.h"
 #include "host_factory.h"
 #include "logging.h"
+#include "metrics_feed.h"
 #include "node_kinds.h"
 #include "nodes/systemd_agent.h"
+#include "observe/metrics.h"
+#include "observe/metrics_server.h"
 #include "os/atomic_file.h"
 #include "os/process.h"
 #include "sd_notify.h"
@@ -203,6 +206,27 @@ int runDaemon(const Options& options) {
         notifier.ready();
     };
     loop.onPass = [&](const std::string& summary) { notifier.status(summary); };
+    observe::Metrics metrics(CHAINVISOR_VERSION, CHAINVISOR_REVISION);
+    MetricsFeed feed(metrics, reconciler, loop);
+    loop.onPassReport = [&](const engine::PassReport& report) { feed.passDone(report); };
+    loop.onChainDone = [&](const engine::Chain& chain, const engine::ChainOutcome& outcome) {
+        feed.chainDone(chain, outcome);
+    };
+    std::optional<observe::MetricsServer> metricsServer;
+    if (options.metrics) {
+        boost::system::error_code ec;
+        const auto address = asio::ip::make_address(options.metrics->host, ec);
+        metricsServer.emplace(
+            io,
+            asio::ip::tcp::endpoint(address, static_cast<unsigned short>(options.metrics->port)),
+            observe::MetricsServerOptions{}, [&metrics] { return metrics.scrape(); });
+        if (auto error = metricsServer->start()) {
+            spdlog::error("{} (--metrics-address)", *error);
+            return kExitFailure;
+        }
+        spdlog::info("serving metrics on http://{}:{}/metrics", options.metrics->host,
+                     metricsServer->port());
+    }
 
     // 4. Run.
     int stopSignals = 0;
@@ -262,6 +286,9 @@ int runDaemon(const Options& options) {
             }
         }
         // 5. Stop: the loop has waited for running chains; close everything else.
+        if (metricsServer) {
+            metricsServer->stop();
+        }
         watch.close();
         watchdogTimer.cancel();
         stopSignalSet.cancel();

@@ -154,7 +154,12 @@ asio::awaitable<void> ReconcileLoop::pass() {
     if (stopping_) {
         co_return;
     }
+    PassReport report;
+    for (const auto& [name, host] : observed.hosts) {
+        report.hostsReachable.emplace_back(name, host.reachable);
+    }
     auto chains = reconciler_.decide(std::move(observed), epoch);
+    report.chainsStarted = chains.size();
     ++passes_;
     for (auto& chain : chains) {
         startChain(std::move(chain), spec);
@@ -171,6 +176,10 @@ asio::awaitable<void> ReconcileLoop::pass() {
     if (onPass) {
         onPass(reconciler_.summary());
     }
+    if (onPassReport) {
+        report.took = std::chrono::steady_clock::now() - started;
+        onPassReport(report);
+    }
 }
 
 void ReconcileLoop::startChain(Chain chain, std::shared_ptr<const spec::Cluster> spec) {
@@ -186,9 +195,12 @@ void ReconcileLoop::startChain(Chain chain, std::shared_ptr<const spec::Cluster>
     ++running_;
     asio::post(pool_, [this, host, spec = std::move(spec), chain = std::move(chain)] {
         auto outcome = runChain(chain, *spec, *host, agent_, journal_, clock_);
-        asio::post(io_, [this, outcome = std::move(outcome)] {
+        asio::post(io_, [this, chain, outcome = std::move(outcome)] {
             --running_;
             reconciler_.complete(outcome);
+            if (onChainDone) {
+                onChainDone(chain, outcome);
+            }
             if (stopping_) {
                 wake_.cancel();  // the shutdown wait counts running chains
             } else {

@@ -14,6 +14,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/clock.h"
 #include "engine/journal.h"
@@ -30,6 +32,13 @@ struct LoopOptions {
     double jitter = 0.1;                    // resync × [1 − jitter, 1 + jitter)
     std::chrono::milliseconds settle{200};  // gather a burst of triggers
     std::chrono::milliseconds shutdownGrace{std::chrono::seconds(90)};  // wait for running chains
+};
+
+// What one pass saw and did, for metrics.
+struct PassReport {
+    std::chrono::steady_clock::duration took{};
+    std::size_t chainsStarted = 0;
+    std::vector<std::pair<std::string, bool>> hostsReachable;  // spec host → observed
 };
 
 class ReconcileLoop {
@@ -53,6 +62,9 @@ public:
 
     std::function<void()> onFirstObservation;        // READY=1
     std::function<void(const std::string&)> onPass;  // STATUS=… after each pass
+    std::function<void(const PassReport&)> onPassReport;
+    // A chain ended (on the io thread, after the reconciler heard of it).
+    std::function<void(const Chain&, const ChainOutcome&)> onChainDone;
 
 private:
     boost::asio::awaitable<void> pass();

@@ -96,6 +96,7 @@ class Daemon:
         self.extra_env = extra_env or {}
         self.process = None
         self.log_path = work / "chainvisord.log"
+        self.control_socket = work / "control.sock"
         self.notify = NotifySocket(work)
 
     def start(self):
@@ -104,7 +105,9 @@ class Daemon:
         self.log_file = open(self.log_path, "a")
         self.process = subprocess.Popen(
             [str(CHAINVISORD), "--config", str(self.config), "--state-dir", str(self.state_dir),
-             "--cache-dir", str(self.cache_dir), "--log-format=json", "--log-level=debug"],
+             "--cache-dir", str(self.cache_dir), "--log-format=json", "--log-level=debug",
+             # A free port and a socket of its own: tests never share a daemon's endpoints.
+             "--metrics-address", "127.0.0.1:0", "--control-socket", str(self.control_socket)],
             stdout=self.log_file, stderr=subprocess.STDOUT, env=env)
         return self
 
@@ -118,6 +121,13 @@ class Daemon:
             except (ValueError, KeyError):
                 out.append(line)  # not ours (a crash message): keep it visible
         return out
+
+    def metrics_url(self) -> str | None:
+        """http://127.0.0.1:PORT/metrics once the daemon said where it serves them."""
+        for m in self.messages():
+            if m.startswith("serving metrics on "):
+                return m.split(" ", 3)[3]
+        return None
 
     def events(self, node: str, kind: str) -> list[str]:
         """Event log lines "NODE KIND: …" for one node and event type."""

@@ -85,3 +85,40 @@ TEST_CASE("help and version win over everything after them", "[options]") {
     CHECK(parse({"--help", "--bogus"}).options->mode == Mode::Help);
     CHECK(parse({"--version"}).options->mode == Mode::Version);
 }
+
+TEST_CASE("metrics address and control socket", "[options]") {
+    const auto defaults = parse({});
+    REQUIRE(defaults.options);
+    REQUIRE(defaults.options->metrics);
+    CHECK(defaults.options->metrics->host == "127.0.0.1");
+    CHECK(defaults.options->metrics->port == 19818);
+    CHECK(defaults.options->controlSocket == "/run/chainvisor/control.sock");
+
+    const auto set = parse({"--metrics-address", "0.0.0.0:9999", "--control-socket=/tmp/c.sock"});
+    REQUIRE(set.options);
+    CHECK(set.options->metrics->host == "0.0.0.0");
+    CHECK(set.options->metrics->port == 9999);
+    CHECK(set.options->controlSocket == "/tmp/c.sock");
+
+    const auto local = parse({"--metrics-address=localhost:0"});
+    REQUIRE(local.options);
+    CHECK(local.options->metrics->host == "127.0.0.1");
+    CHECK(local.options->metrics->port == 0);
+
+    const auto off = parse({"--metrics-address", "off", "--control-socket", "off"});
+    REQUIRE(off.options);
+    CHECK_FALSE(off.options->metrics);
+    CHECK(off.options->controlSocket.empty());
+
+    CHECK(parse({"--metrics-address", "19818"}).error ==
+          "--metrics-address: '19818' needs a port, e.g. 127.0.0.1:19818; or off");
+    CHECK(parse({"--metrics-address", "1.2.3:80"}).error ==
+          "--metrics-address: '1.2.3' is not an IPv4 address; accepted: an address such as "
+          "127.0.0.1 or 0.0.0.0, or localhost; or off");
+    CHECK(parse({"--metrics-address", "127.0.0.1:65536"}).error ==
+          "--metrics-address: '65536' is not a port; accepted: 0 to 65535; or off");
+    CHECK(parse({"--metrics-address", "256.0.0.1:1"}).error.find("is not an IPv4 address") !=
+          std::string::npos);
+    CHECK(parse({"--control-socket", "run/c.sock"}).error ==
+          "--control-socket: 'run/c.sock' must be an absolute path, or off");
+}

@@ -1,0 +1,77 @@
+#include "metrics_feed.h"
+
+#include <chrono>
+#include <map>
+
+namespace chainvisor::daemon {
+
+void MetricsFeed::passDone(const engine::PassReport& report) {
+    const auto& spec = reconciler_.spec();
+    const auto& statuses = reconciler_.nodes();
+    std::vector<observe::NodeSample> nodes;
+    std::map<std::string, observe::NetworkSample> networks;
+    for (const auto& network : spec.networks) {
+        networks[network.name].name = network.name;
+    }
+    for (const auto& node : spec.nodes) {
+        auto it = statuses.find(node.name);
+        if (it == statuses.end()) {
+            continue;
+        }
+        const engine::NodeStatus& status = it->second;
+        observe::NodeSample sample;
+        sample.name = node.name;
+        sample.network = node.network;
+        sample.role = std::string(spec::toString(node.role));
+        sample.host = node.host;
+        if (auto region = node.labels.find("region"); region != node.labels.end()) {
+            sample.region = region->second;
+        }
+        sample.condition = std::string(engine::toString(status.condition.type));
+        sample.since = status.condition.since;
+        sample.ready = status.condition.type == engine::ConditionType::Ready;
+        nodes.push_back(std::move(sample));
+        if (node.role == spec::Role::Validator) {
+            auto& network = networks[node.network];
+            network.name = node.network;
+            ++network.validators;
+            network.validatorsOnline += nodes.back().ready ? 1 : 0;
+        }
+    }
+    std::vector<observe::NetworkSample> networkSamples;
+    for (auto& [name, sample] : networks) {
+        networkSamples.push_back(std::move(sample));
+    }
+    std::vector<observe::HostSample> hosts;
+    for (const auto& [name, reachable] : report.hostsReachable) {
+        hosts.push_back(observe::HostSample{name, reachable, false});
+    }
+
+    metrics_.recordReconcilePass(std::chrono::duration<double>(report.took), true,
+                                 std::chrono::system_clock::now());
+    metrics_.setNodes(nodes);
+    metrics_.setNetworks(networkSamples);
+    metrics_.setHosts(hosts);
+    metrics_.setPaused(reconciler_.pausedAll());
+    metrics_.setActionsInFlight(static_cast<std::size_t>(loop_.chainsRunning()));
+    metrics_.setActionsWaiting(reconciler_.lastPlan().waiting.size());
+}
+
+void MetricsFeed::chainDone(const engine::Chain& chain, const engine::ChainOutcome& outcome) {
+    for (std::size_t i = 0; i < outcome.completed && i < chain.actions.size(); ++i) {
+        metrics_.recordAction(plan::toString(chain.actions[i].kind),
+                              observe::ActionResult::Succeeded);
+    }
+    if (outcome.error && outcome.completed < chain.actions.size()) {
+        const bool permanent = outcome.error->kind == hosts::ErrorKind::Permanent;
+        metrics_.recordAction(plan::toString(chain.actions[outcome.completed].kind),
+                              permanent ? observe::ActionResult::FailedPermanent
+                                        : observe::ActionResult::FailedTransient);
+        if (!permanent) {
+            metrics_.recordActionRetry();  // a transient failure is always retried
+        }
+    }
+    metrics_.setActionsInFlight(static_cast<std::size_t>(loop_.chainsRunning()));
+}
+
+}  // namespace chainvisor::daemon
