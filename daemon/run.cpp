@@ -14,6 +14,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,13 +24,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <string>
+#include <vector>
 
+#include "control/audit_log.h"
+#include "control/control_server.h"
 #include "engine/clock.h"
 #include "engine/event.h"
 #include "engine/journal.h"
 #include "engine/random.h"
 #include "engine/reconcile_loop.h"
 #include "engine/reconciler.h"
+#include "engine_control.h"
 #include "file_watch.h"
 #include "host_factory.h"
 #include "logging.h"
@@ -51,12 +57,17 @@ namespace asio = boost::asio;
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 
-std::optional<spec::Cluster> loadSpec(const std::filesystem::path& file) {
+// Logs every diagnostic; `errors` (when given) gets the errors' text as well.
+std::optional<spec::Cluster> loadSpec(const std::filesystem::path& file,
+                                      std::vector<std::string>* errors = nullptr) {
     spec::SystemFileProbe files;
     auto result = spec::loadClusterFile(file, files);
     for (const auto& d : result.diagnostics) {
         if (d.severity == spec::Severity::Error) {
             spdlog::error("{}", d.str());
+            if (errors != nullptr) {
+                errors->push_back(d.str());
+            }
         } else {
             spdlog::warn("{}", d.str());
         }
@@ -97,13 +108,24 @@ public:
              const Notifier& notifier)
         : options_(options), hosts_(hosts), loop_(loop), notifier_(notifier) {}
 
-    void reload(const char* why) {
+    // "" when the new spec is in effect, else why it was refused.
+    std::string reload(const char* why) {
         notifier_.reloading();
         spdlog::info("reloading {} ({})", options_.config.string(), why);
-        auto spec = loadSpec(options_.config);
+        std::vector<std::string> errors;
+        auto spec = loadSpec(options_.config, &errors);
         std::string problem;
         if (!spec) {
-            problem = "the new file has errors (above)";
+            // The first few, for chainvisorctl and STATUS=; the log has them all.
+            constexpr std::size_t kShown = 3;
+            problem = "the new file has " + std::to_string(errors.size()) +
+                      (errors.size() == 1 ? " error: " : " errors: ");
+            for (std::size_t i = 0; i < errors.size() && i < kShown; ++i) {
+                problem += (i == 0 ? "" : "; ") + errors[i];
+            }
+            if (errors.size() > kShown) {
+                problem += "; …";
+            }
         } else if (auto error = hosts_.ensure(*spec); !error.empty()) {
             problem = error;
         }
@@ -116,6 +138,7 @@ public:
             spdlog::info("reloaded {}", options_.config.string());
         }
         notifier_.ready();
+        return problem;
     }
 
 private:
@@ -183,7 +206,8 @@ int runDaemon(const Options& options) {
     engine::SystemRandom random;
     engine::EventLog events;
     engine::LoggingSink eventLogger(events);
-    engine::Reconciler reconciler(*spec, clock, random, eventLogger);
+    NotifyingSink eventSink(eventLogger, {});  // wakes the control socket's followers
+    engine::Reconciler reconciler(*spec, clock, random, eventSink);
     if (!journal->interrupted().empty()) {
         spdlog::warn("{} action(s) were interrupted by the last shutdown; re-planning them",
                      journal->interrupted().size());
@@ -205,13 +229,9 @@ int runDaemon(const Options& options) {
         spdlog::info("first observation done; ready");
         notifier.ready();
     };
-    loop.onPass = [&](const std::string& summary) { notifier.status(summary); };
     observe::Metrics metrics(CHAINVISOR_VERSION, CHAINVISOR_REVISION);
     MetricsFeed feed(metrics, reconciler, loop);
     loop.onPassReport = [&](const engine::PassReport& report) { feed.passDone(report); };
-    loop.onChainDone = [&](const engine::Chain& chain, const engine::ChainOutcome& outcome) {
-        feed.chainDone(chain, outcome);
-    };
     std::optional<observe::MetricsServer> metricsServer;
     if (options.metrics) {
         boost::system::error_code ec;
@@ -227,6 +247,63 @@ int runDaemon(const Options& options) {
         spdlog::info("serving metrics on http://{}:{}/metrics", options.metrics->host,
                      metricsServer->port());
     }
+
+    // The audit log: every action and every control request that changes something.
+    std::string auditError;
+    auto audit = control::AuditLog::open(options.stateDir / control::kAuditFileName, auditError);
+    if (!audit) {
+        spdlog::error("audit log: {}", auditError);
+        return kExitFailure;
+    }
+    loop.onChainDone = [&](const engine::Chain& chain, const engine::ChainOutcome& outcome) {
+        feed.chainDone(chain, outcome);
+        // fsync per record: on the blocking pool, never on the io thread.
+        asio::post(pool, [&audit = *audit, chain, outcome] {
+            for (std::size_t i = 0; i < chain.actions.size() && i <= outcome.completed; ++i) {
+                const bool failed = i == outcome.completed;
+                if (failed && !outcome.error) {
+                    break;
+                }
+                control::AuditRecord record;
+                record.who = "chainvisord";
+                record.action = std::string(plan::toString(chain.actions[i].kind));
+                record.node = chain.node.name;
+                record.outcome = failed ? control::AuditOutcome::Error : control::AuditOutcome::Ok;
+                record.message = failed ? outcome.error->message : chain.actions[i].reason;
+                if (auto error = audit.record(std::move(record)); !error.empty()) {
+                    spdlog::warn("audit log: {}", error);
+                }
+            }
+        });
+    };
+
+    // The control socket (chainvisorctl).
+    EngineControl controlApi(reconciler, loop, events,
+                             [&] { return reloader.reload("control socket"); });
+    std::optional<control::ControlServer> controlServer;
+    if (!options.controlSocket.empty()) {
+        if (auto error = os::ensureDirectory(options.controlSocket.parent_path(), 0755);
+            !error.empty()) {
+            spdlog::error("control socket: {}", error);
+            return kExitFailure;
+        }
+        control::ControlServerOptions controlOptions;
+        controlOptions.socketPath = options.controlSocket;
+        controlOptions.version = CHAINVISOR_VERSION;
+        controlServer.emplace(io, controlApi, *audit, controlOptions, pool.get_executor());
+        if (auto error = controlServer->start(); !error.empty()) {
+            spdlog::error("control socket: {} (--control-socket)", error);
+            return kExitFailure;
+        }
+        eventSink.setNotify([&] { controlServer->notifyEvents(); });
+        spdlog::info("answering chainvisorctl on {}", options.controlSocket.string());
+    }
+    loop.onPass = [&](const std::string& summary) {
+        notifier.status(summary);
+        if (controlServer) {
+            controlServer->notifyPassCompleted(loop.passes());
+        }
+    };
 
     // 4. Run.
     int stopSignals = 0;
@@ -288,6 +365,9 @@ int runDaemon(const Options& options) {
         // 5. Stop: the loop has waited for running chains; close everything else.
         if (metricsServer) {
             metricsServer->stop();
+        }
+        if (controlServer) {
+            controlServer->stop();
         }
         watch.close();
         watchdogTimer.cancel();

@@ -90,7 +90,9 @@ asio::awaitable<void> ReconcileLoop::run() {
         }
         pending_ = false;
         spdlog::debug("pass {} ({})", passes_ + 1, pendingWhy_);
+        passRunning_ = true;
         co_await pass();
+        passRunning_ = false;
     }
 
     // Shutdown: start nothing new; give running chains the grace period to finish. Those still

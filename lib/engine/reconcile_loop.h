@@ -58,7 +58,8 @@ public:
     void setSpec(spec::Cluster spec, HostMap hosts);
 
     int chainsRunning() const { return running_; }
-    std::uint64_t passes() const { return passes_; }
+    std::uint64_t passes() const { return passes_; }   // completed passes
+    bool passRunning() const { return passRunning_; }  // one is observing or deciding now
 
     std::function<void()> onFirstObservation;        // READY=1
     std::function<void(const std::string&)> onPass;  // STATUS=… after each pass
@@ -88,6 +89,7 @@ private:
     bool pending_ = true;  // a pass is owed (the first one at start)
     std::string pendingWhy_ = "start";
     bool stopping_ = false;
+    bool passRunning_ = false;
     bool observedOnce_ = false;
     int running_ = 0;
     std::uint64_t passes_ = 0;
