@@ -227,7 +227,7 @@ TEST_CASE("transient failures show Failed after failedAfterAttempts and are stil
     CHECK(h.status("val1").attempts == 0);
 }
 
-TEST_CASE("a blind host's nodes are Unknown and untouched; other hosts proceed", "[reconciler]") {
+TEST_CASE("a blind host's nodes are Unknown and untouched, other hosts proceed", "[reconciler]") {
     Harness h(makeCluster(4, {"a", "b"}));  // a: val1 val3; b: val2 val4
     h.world.setBlind("b", true);
     CHECK(h.converge() > 0);

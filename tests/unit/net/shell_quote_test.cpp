@@ -80,7 +80,7 @@ std::vector<std::string> hostileValues() {
 
 }  // namespace
 
-TEST_CASE("shellQuote: single quotes, a ' becomes '\\''", "[net][shell]") {
+TEST_CASE("shellQuote: a single quote is closed, escaped and reopened", "[net][shell]") {
     CHECK(shellQuote("") == "''");
     CHECK(shellQuote("plain") == "'plain'");
     CHECK(shellQuote("it's") == "'it'\\''s'");

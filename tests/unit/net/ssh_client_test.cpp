@@ -21,7 +21,7 @@ SshOptions valid() {
 
 }  // namespace
 
-TEST_CASE("SshClient: the target names user, host and port; nothing connects yet", "[net][ssh]") {
+TEST_CASE("SshClient: the target names user, host and port, nothing connects yet", "[net][ssh]") {
     SshClient client(valid());
     CHECK(client.target() == "root@pve1.example:2222");
     CHECK(client.connectionsOpened() == 0);

@@ -209,7 +209,7 @@ TEST_CASE("write-config writes every file and the unit, reloads systemd, then th
     CHECK(f.host.execs[1] == std::vector<std::string>{"systemctl", "daemon-reload"});
 }
 
-TEST_CASE("install records the version; the service kind needs no install commands",
+TEST_CASE("install records the version, the service kind needs no install commands",
           "[nodes][agent]") {
     Fixture f;
     plan::Action action;

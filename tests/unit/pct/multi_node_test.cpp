@@ -77,7 +77,7 @@ TEST_CASE("observe merges the nodes' containers", "[pct][multi]") {
     CHECK(w.host->entersContainers());
 }
 
-TEST_CASE("a node that cannot be observed is blind; the others carry on", "[pct][multi]") {
+TEST_CASE("a node that cannot be observed is blind, the others carry on", "[pct][multi]") {
     World w;
     SECTION("unreachable") {
         w.pve2.always("observe", lost("connection timed out", false, true));
@@ -174,7 +174,7 @@ TEST_CASE("a vmid never seen is looked for on each node", "[pct][multi]") {
     CHECK(contains(unsure.error().message, "not found on the nodes that answered"));
 }
 
-TEST_CASE("destroy forgets the location; a vmid on two nodes is refused", "[pct][multi]") {
+TEST_CASE("destroy forgets the location, a vmid on two nodes is refused", "[pct][multi]") {
     World w;
     REQUIRE(w.host->observe().ok());
     REQUIRE(w.host->destroy(102).ok());

@@ -721,7 +721,7 @@ TEST_CASE("a container that is not there", "[pct][ownership]") {
 // ---------------------------------------------------------------------------------------------
 // Update, resize
 
-TEST_CASE("update sets only the changed fields; memory and swap live", "[pct][update]") {
+TEST_CASE("update sets only the changed fields, memory and swap live", "[pct][update]") {
     Fixture f;
     auto s = specFor(101, "val1");
     s.resources.memoryMiB = 4096;
@@ -841,7 +841,7 @@ TEST_CASE("rollback needs the snapshot", "[pct][snapshot]") {
     CHECK(f.argvOf("pct rollback 101") == V{"pct", "rollback", "101", "s1"});
 }
 
-TEST_CASE("destroy purges ours; missing is success", "[pct][destroy]") {
+TEST_CASE("destroy purges ours, missing is success", "[pct][destroy]") {
     Fixture f;
     succeeded(f.host.destroy(101));
     CHECK(f.argvOf("pct destroy 101") ==
@@ -858,7 +858,7 @@ TEST_CASE("destroy purges ours; missing is success", "[pct][destroy]") {
 // ---------------------------------------------------------------------------------------------
 // Inside containers
 
-TEST_CASE("exec: pct exec with the argv as it is; the exit code passes through", "[pct][exec]") {
+TEST_CASE("exec: pct exec with the argv as it is, the exit code passes through", "[pct][exec]") {
     Fixture f;
     std::vector<std::string> seen;
     f.node.onExec([&](const std::vector<std::string>& argv) {

@@ -76,7 +76,7 @@ TEST_CASE("budget: already-down validators use the budget", "[plan][budget]") {
     }
 }
 
-TEST_CASE("budget: a budget of 2 with 7 validators; the configured value is clamped to f",
+TEST_CASE("budget: a budget of 2 with 7 validators, the configured value is clamped to f",
           "[plan][budget]") {
     spec::Cluster cluster = devnet(7);
     cluster.networks[0].validatorsDisrupted = 2;
@@ -226,7 +226,7 @@ TEST_CASE("budget: live changes and non-validators need no validator budget", "[
     CHECK(p.waiting.empty());
 }
 
-TEST_CASE("budget: networks have separate budgets; BitCell validators are budgeted too",
+TEST_CASE("budget: networks have separate budgets, BitCell validators are budgeted too",
           "[plan][budget]") {
     spec::Cluster cluster = devnet(4);
     addNetwork(cluster, "bitnet", "0.3.1", 1, spec::NetworkKind::Bitcell);

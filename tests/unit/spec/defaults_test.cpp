@@ -109,7 +109,7 @@ TEST_CASE("BitCell nodes get BitCell ports, metrics always on p2p + 2", "[spec][
     CHECK(c.networks[0].validatorsDisrupted == 0);
 }
 
-TEST_CASE("Merge keys share settings; a node's own keys win; resources merge over defaults",
+TEST_CASE("Merge keys share settings, a node's own keys win, resources merge over defaults",
           "[spec][defaults]") {
     const Cluster c = loadGood("merge-keys.yaml");
     REQUIRE(c.nodes.size() == 4);

@@ -71,7 +71,7 @@ TEST_CASE("Warnings alone do not stop a load", "[spec][load]") {
           "declared; chainvisor has nothing to run");
 }
 
-TEST_CASE("A single validator is allowed but warned about; its budget resolves to 0",
+TEST_CASE("A single validator is allowed but warned about, its budget resolves to 0",
           "[spec][load]") {
     const auto result = loadText(kMinimalHead +
                                  "nodes:\n  - {name: val1, network: devnet, role: "

@@ -105,7 +105,7 @@ TEST_CASE("a persistent lock blocks changes") {
           }) == "500 CT is locked (create)");
 }
 
-TEST_CASE("a stale digest is refused; the current one works") {
+TEST_CASE("a stale digest is refused, the current one works") {
     Cluster c({"pve1"}, 1);
     Container& ct = make(c, "pve1", 100);
     std::string digest = ct.conf.digest();
