@@ -709,6 +709,19 @@ Result<void> PctHost::resizeDisk(int vmid, int diskGiB) {
     if (!succeeded(o)) {
         return fail(vmid, pctError(o, what(argv)));
     }
+    // pct resize exits 0 even when its task failed (the error is only on stderr): believe the
+    // config, not the exit code.
+    auto after = requireOurs(vmid, "check its disk");
+    if (!after) {
+        return after.error();
+    }
+    if (const auto now = after.value().config.diskGiB; now && *now < diskGiB) {
+        const std::string said = lastLines(o.err);
+        return fail(vmid,
+                    Error::transient("pct resize exited 0 but the root disk is still " +
+                                     std::to_string(*now) + " GiB, not " + std::to_string(diskGiB) +
+                                     (said.empty() ? "" : " (pct: " + said + ")")));
+    }
     spdlog::debug("{}: root disk resized to {} GiB", where(vmid), diskGiB);
     return {};
 }

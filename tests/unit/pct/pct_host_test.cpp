@@ -806,6 +806,19 @@ TEST_CASE("resize grows the root disk, never shrinks it", "[pct][resize]") {
     CHECK(failed(f.host.resizeDisk(101, 0)).kind == ErrorKind::Permanent);
 }
 
+TEST_CASE("resize believes the config, not pct's exit code", "[pct][resize]") {
+    Fixture f;
+    // pct resize has no task exit status: a failed task still exits 0, saying so on stderr.
+    Reply silentFailure = answer("");
+    silentFailure.err = "TASK ERROR: lvextend failed: no space left\n";
+    f.node.on("pct resize 101", silentFailure);
+    const auto e = failed(f.host.resizeDisk(101, 32));
+    CHECK(e.kind == ErrorKind::Transient);
+    CHECK(contains(e.message, "pct resize exited 0 but the root disk is still 16 GiB, not 32"));
+    CHECK(contains(e.message, "lvextend failed: no space left"));
+    succeeded(f.host.resizeDisk(101, 32));  // the next attempt does it
+}
+
 // ---------------------------------------------------------------------------------------------
 // Snapshots, destroy
 
