@@ -10,14 +10,15 @@
 #include "hosts/pct/pct_entry.h"
 #include "hosts/pct/pct_host.h"
 #include "hosts/proxmox/proxmox_host.h"
+#include "metered_transport.h"
 #include "net/https_client.h"
 #include "net/https_url.h"
 #include "net/ssh_client.h"
 
 namespace chainvisor::daemon {
 
-HostFactory::HostFactory(HostPaths paths, os::ProcessRunner& runner)
-    : paths_(std::move(paths)), runner_(runner) {}
+HostFactory::HostFactory(HostPaths paths, os::ProcessRunner& runner, observe::Metrics* metrics)
+    : paths_(std::move(paths)), runner_(runner), metrics_(metrics) {}
 
 // Hosts first: they hold references to the clients and entries.
 HostFactory::~HostFactory() {
@@ -76,6 +77,10 @@ std::string HostFactory::makeShells(const spec::Host& host,
         } catch (const std::invalid_argument& e) {
             return "ssh to " + pveNode + ": " + e.what();
         }
+        if (metrics_ != nullptr) {
+            shells_.push_back(
+                std::make_unique<MeteredShell>(*shells_.back(), *metrics_, host.name));
+        }
         shells.push_back(shells_.back().get());
     }
     return {};
@@ -118,9 +123,13 @@ std::string HostFactory::makeProxmox(const spec::Cluster& spec, const spec::Host
         auto client = std::make_unique<net::HttpsClient>(
             url.endpoint, net::TlsTrust{host.api->tls.caFile, host.api->tls.fingerprintSha256});
         auto options = hosts::proxmox::proxmoxHostOptions(host, spec.name, std::move(*secret));
-        hosts_.emplace(host.name, std::make_unique<hosts::proxmox::ProxmoxHost>(
-                                      options, *client, timing_, std::move(entries)));
         clients_.push_back(std::move(client));
+        if (metrics_ != nullptr) {
+            clients_.push_back(
+                std::make_unique<MeteredHttpClient>(*clients_.back(), *metrics_, host.name));
+        }
+        hosts_.emplace(host.name, std::make_unique<hosts::proxmox::ProxmoxHost>(
+                                      options, *clients_.back(), timing_, std::move(entries)));
     } catch (const std::invalid_argument& e) {
         return where + e.what();
     }

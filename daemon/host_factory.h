@@ -15,6 +15,7 @@
 #include "hosts/proxmox/timing.h"
 #include "net/http_client.h"
 #include "net/remote_shell.h"
+#include "observe/metrics.h"
 #include "os/process.h"
 #include "spec/cluster.h"
 
@@ -28,7 +29,8 @@ struct HostPaths {
 
 class HostFactory {
 public:
-    HostFactory(HostPaths paths, os::ProcessRunner& runner);
+    // `metrics` (optional) times and counts every request the providers make.
+    HostFactory(HostPaths paths, os::ProcessRunner& runner, observe::Metrics* metrics = nullptr);
     ~HostFactory();
 
     // Providers for every host of `spec`, made on first use. An empty string, or what is wrong
@@ -44,6 +46,7 @@ private:
 
     HostPaths paths_;
     os::ProcessRunner& runner_;
+    observe::Metrics* metrics_;
     hosts::proxmox::SystemTiming timing_;
     std::vector<std::unique_ptr<net::HttpClient>> clients_;  // outlive the hosts using them
     std::vector<std::unique_ptr<net::RemoteShell>> shells_;  // likewise

@@ -44,7 +44,7 @@ void MetricsFeed::passDone(const engine::PassReport& report) {
     }
     std::vector<observe::HostSample> hosts;
     for (const auto& [name, reachable] : report.hostsReachable) {
-        hosts.push_back(observe::HostSample{name, reachable, false});
+        hosts.push_back(observe::HostSample{name, reachable, circuitOpen_ && circuitOpen_(name)});
     }
 
     metrics_.recordReconcilePass(std::chrono::duration<double>(report.took), true,

@@ -3,6 +3,9 @@
 // the io thread, where the reconciler lives.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "engine/chain.h"
 #include "engine/reconcile_loop.h"
 #include "engine/reconciler.h"
@@ -12,9 +15,14 @@ namespace chainvisor::daemon {
 
 class MetricsFeed {
 public:
+    // `circuitOpen` says whether a spec host's provider is failing fast.
     MetricsFeed(observe::Metrics& metrics, const engine::Reconciler& reconciler,
-                const engine::ReconcileLoop& loop)
-        : metrics_(metrics), reconciler_(reconciler), loop_(loop) {}
+                const engine::ReconcileLoop& loop,
+                std::function<bool(const std::string&)> circuitOpen)
+        : metrics_(metrics),
+          reconciler_(reconciler),
+          loop_(loop),
+          circuitOpen_(std::move(circuitOpen)) {}
 
     void passDone(const engine::PassReport& report);
     void chainDone(const engine::Chain& chain, const engine::ChainOutcome& outcome);
@@ -23,6 +31,7 @@ private:
     observe::Metrics& metrics_;
     const engine::Reconciler& reconciler_;
     const engine::ReconcileLoop& loop_;
+    std::function<bool(const std::string&)> circuitOpen_;
 };
 
 }  // namespace chainvisor::daemon

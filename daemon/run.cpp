@@ -193,8 +193,9 @@ int runDaemon(const Options& options) {
 
     // 3. Providers, agent, reconciler, loop.
     os::SystemProcessRunner runner;
+    observe::Metrics metrics(CHAINVISOR_VERSION, CHAINVISOR_REVISION);
     HostFactory hosts({options.stateDir / "lxc", options.cacheDir / "lxc", options.stateDir},
-                      runner);
+                      runner, &metrics);
     if (auto error = hosts.ensure(*spec); !error.empty()) {
         spdlog::error("{}", error);
         return kExitFailure;
@@ -229,8 +230,11 @@ int runDaemon(const Options& options) {
         spdlog::info("first observation done; ready");
         notifier.ready();
     };
-    observe::Metrics metrics(CHAINVISOR_VERSION, CHAINVISOR_REVISION);
-    MetricsFeed feed(metrics, reconciler, loop);
+    MetricsFeed feed(metrics, reconciler, loop, [&](const std::string& name) {
+        const auto map = hosts.map(reconciler.spec());
+        auto it = map.find(name);
+        return it != map.end() && it->second->circuitOpen();
+    });
     loop.onPassReport = [&](const engine::PassReport& report) { feed.passDone(report); };
     std::optional<observe::MetricsServer> metricsServer;
     if (options.metrics) {

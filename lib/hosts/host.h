@@ -63,6 +63,9 @@ public:
     // A provider that cannot (the Proxmox REST API without SSH) manages containers only.
     virtual bool entersContainers() const { return true; }
 
+    // Calls fail fast because the endpoint was unreachable (a circuit breaker is open).
+    virtual bool circuitOpen() const { return false; }
+
     // One observation of every container on the host (ours and others', with markers), or an
     // error when the host cannot be observed (the engine then acts on nothing there).
     virtual Result<plan::ObservedHost> observe() = 0;

@@ -101,6 +101,10 @@ class MetricsAndPrometheus(unittest.TestCase):
         self.assertRegex(text, r'chainvisor_node_info\{[^}]*region="eu"')
         self.assertRegex(text, r'chainvisor_actions_total\{kind="create",result="succeeded"\} 3')
         self.assertRegex(text, r'chainvisor_host_reachable\{host="pve"\} 1')
+        self.assertRegex(text, r'chainvisor_host_circuit_open\{host="pve"\} 0')
+        # Every API request the provider made was timed.
+        self.assertRegex(text,
+                         r'chainvisor_host_api_request_duration_seconds_count\{host="pve"\} [1-9]')
         self.assertRegex(text, r'chainvisor_reconcile_passes_total [1-9]')
         self.assertIn('chainvisor_build_info{', text)
         # Only GET and HEAD, and only /metrics (and the index).

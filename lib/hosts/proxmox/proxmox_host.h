@@ -115,7 +115,7 @@ public:
     Result<void> writeFile(int vmid, const FileWrite& file) override;
 
     // The API is considered unreachable and calls fail fast (for metrics).
-    bool circuitOpen() const { return api_.circuitOpen(); }
+    bool circuitOpen() const override { return api_.circuitOpen(); }
 
 private:
     struct Located {
