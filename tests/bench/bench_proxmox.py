@@ -26,35 +26,16 @@ STEADY_PASSES = 10
 
 
 def cluster(sim: PveSim) -> str:
-    nodes = ",".join(f"pve{i:02d}" for i in range(1, PVE_NODES + 1))
-    lines = [
-        "apiVersion: chainvisor/v1",
-        "name: bench",
-        "hosts:",
-        "  - name: pve",
-        "    type: proxmox",
-        f"    pveNodes: [{nodes}]",
-        f"    maxConcurrentOperations: {PER_NODE}",
-        "    api:",
-        f"      url: {sim.url}",
-        "      tokenId: root@pam!bench",
-        "      tokenSecretEnv: PVE_TOKEN",
-        f"      fingerprint: \"{sim.fingerprint}\"",
-        "defaults:",
-        "  osTemplate: local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
-        "  resources: {cores: 1, memoryMiB: 512, swapMiB: 0, diskGiB: 4}",
-        "networks:",
-        "  - {name: web, kind: service, version: 1.0.0, service: {command: [/bin/true]}}",
-        "nodes:",
-    ]
-    for i in range(CONTAINERS):
-        lines.append(f"  - {{name: n{i:04d}, network: web, role: service, host: pve, "
-                     f"pveNode: pve{i % PVE_NODES + 1:02d}, vmid: {1000 + i}, "
-                     f"ip: 10.100.{i // 200}.{i % 200 + 2}/16, gateway: 10.100.255.254}}")
-    lines += ["policy:", "  resyncInterval: 5s", "  probeInterval: 5s",
-              f"  budgets: {{perHostConcurrent: {PER_NODE}, "
+    pve_nodes = [f"pve{i:02d}" for i in range(1, PVE_NODES + 1)]
+    nodes = [f"{{name: n{i:04d}, network: web, role: service, host: pve, "
+             f"pveNode: pve{i % PVE_NODES + 1:02d}, vmid: {1000 + i}, "
+             f"ip: 10.100.{i // 200}.{i % 200 + 2}/16, gateway: 10.100.255.254}}"
+             for i in range(CONTAINERS)]
+    policy = ["resyncInterval: 5s", "probeInterval: 5s",
+              f"budgets: {{perHostConcurrent: {PER_NODE}, "
               f"globalConcurrent: {PER_NODE * PVE_NODES}}}"]
-    return "\n".join(lines) + "\n"
+    return framework.pvesim_cluster_yaml(sim, "bench", "root@pam!bench", pve_nodes, nodes, policy,
+                                         max_concurrent=PER_NODE)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -263,6 +263,40 @@ class PveSim:
         return code
 
 
+def pvesim_cluster_yaml(sim: "PveSim", name: str, token_id: str, pve_nodes: list[str],
+                        nodes: list[str], policy: list[str],
+                        max_concurrent: int | None = None) -> str:
+    """A cluster file of `service` nodes on one Proxmox host reached at `sim` (token secret in
+    $PVE_TOKEN, the simulator's certificate pinned). `nodes` are flow mappings, one per node
+    ("{name: web1, network: web, …}"); `policy` lines go under `policy:`."""
+    lines = [
+        "apiVersion: chainvisor/v1",
+        f"name: {name}",
+        "hosts:",
+        "  - name: pve",
+        "    type: proxmox",
+        f"    pveNodes: [{', '.join(pve_nodes)}]",
+    ]
+    if max_concurrent is not None:
+        lines.append(f"    maxConcurrentOperations: {max_concurrent}")
+    lines += [
+        "    api:",
+        f"      url: {sim.url}",
+        f"      tokenId: {token_id}",
+        "      tokenSecretEnv: PVE_TOKEN",
+        f"      fingerprint: \"{sim.fingerprint}\"",
+        "defaults:",
+        "  osTemplate: local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
+        "  resources: {cores: 1, memoryMiB: 512, swapMiB: 0, diskGiB: 4}",
+        "networks:",
+        "  - {name: web, kind: service, version: 1.0.0, service: {command: [/bin/true]}}",
+        "nodes:",
+    ]
+    lines += [f"  - {n}" for n in nodes]
+    lines += ["policy:"] + [f"  {p}" for p in policy]
+    return "\n".join(lines) + "\n"
+
+
 # --- An SSH "Proxmox node": Debian's real sshd on loopback, running the `pct` stand-in ---------
 
 PCT_STANDIN_DIR = SOURCE_DIR / "tests" / "sim" / "pct"  # holds the executable `pct`

@@ -23,31 +23,11 @@ RULES = framework.SOURCE_DIR / "etc" / "prometheus" / "chainvisor-alerts.yml"
 
 
 def cluster_yaml(sim: PveSim) -> str:
-    lines = [
-        "apiVersion: chainvisor/v1",
-        "name: metrics",
-        "hosts:",
-        "  - name: pve",
-        "    type: proxmox",
-        "    pveNodes: [pve1]",
-        "    api:",
-        f"      url: {sim.url}",
-        f"      tokenId: {TOKEN_ID}",
-        "      tokenSecretEnv: PVE_TOKEN",
-        f"      fingerprint: \"{sim.fingerprint}\"",
-        "defaults:",
-        "  osTemplate: local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
-        "  resources: {cores: 1, memoryMiB: 512, swapMiB: 0, diskGiB: 4}",
-        "networks:",
-        "  - {name: web, kind: service, version: 1.0.0, service: {command: [/bin/true]}}",
-        "nodes:",
-    ]
-    for i in range(1, 4):
-        lines.append(f"  - {{name: web{i}, network: web, role: service, host: pve, pveNode: pve1, "
-                     f"vmid: {900 + i}, ip: 10.9.0.{i}/24, gateway: 10.9.0.254, "
-                     f"labels: {{region: eu}}}}")
-    lines += ["policy:", "  resyncInterval: 1s", "  probeInterval: 1s"]
-    return "\n".join(lines) + "\n"
+    nodes = [f"{{name: web{i}, network: web, role: service, host: pve, pveNode: pve1, "
+             f"vmid: {900 + i}, ip: 10.9.0.{i}/24, gateway: 10.9.0.254, labels: {{region: eu}}}}"
+             for i in range(1, 4)]
+    return framework.pvesim_cluster_yaml(sim, "metrics", TOKEN_ID, ["pve1"], nodes,
+                                         ["resyncInterval: 1s", "probeInterval: 1s"])
 
 
 def fetch(url: str) -> str:

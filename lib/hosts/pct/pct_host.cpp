@@ -13,11 +13,15 @@
 #include "hosts/pct/pct_list.h"
 #include "hosts/pct/pct_snapshots.h"
 #include "hosts/pct/pct_status.h"
+#include "hosts/proxmox/ct_changes.h"
 #include "hosts/proxmox/tasks.h"
 
 namespace chainvisor::hosts::pct {
 
+using proxmox::checkMarkable;
+using proxmox::classifyChanges;
 using proxmox::CtConfig;
+using proxmox::ownerText;
 using proxmox::parseMarker;
 using proxmox::taggable;
 using std::chrono::milliseconds;
@@ -28,10 +32,6 @@ namespace {
 constexpr int kMinVmid = 100;
 constexpr int kMaxVmid = 999'999'999;
 constexpr std::size_t kMaxObserveOutput = 16 * 1024 * 1024;
-
-std::string ownerText(const plan::OwnerMarker& o) {
-    return "cluster " + o.cluster + " (node " + o.node + ")";
-}
 
 bool validSnapshotName(const std::string& name) {
     static const std::regex pattern("^[A-Za-z][A-Za-z0-9_-]{0,39}$");
@@ -561,27 +561,20 @@ Result<void> PctHost::create(const ContainerSpec& spec) {
 Result<void> PctHost::update(const ContainerSpec& spec,
                              const std::vector<plan::FieldChange>& changes) {
     const int vmid = spec.vmid;
-    static const std::set<std::string> kFields = {"memory", "swap",    "cores",  "hostname",
-                                                  "ip",     "gateway", "bridge", "owner"};
-    bool adopt = false;
-    bool network = false;
-    std::vector<std::string> needStopped;
-    for (const auto& c : changes) {
-        if (!kFields.contains(c.field)) {
-            return fail(vmid, Error::permanent("cannot change '" + c.field + "' with pct"));
-        }
-        adopt = adopt || c.field == "owner";
-        network = network || c.field == "ip" || c.field == "gateway" || c.field == "bridge";
-        if (c.field != "memory" && c.field != "swap" && c.field != "owner") {
-            needStopped.push_back(c.field);
-        }
+    auto classified = classifyChanges(changes, "with pct");
+    if (!classified) {
+        return fail(vmid, classified.error());
     }
+    const bool adopt = classified.value().adopt;
+    const bool network = classified.value().network;
+    const std::vector<std::string>& needStopped = classified.value().needStopped;
     if (changes.empty()) {
         return {};
     }
-    if (adopt && (!taggable(spec.owner.cluster) || !taggable(spec.owner.node) ||
-                  spec.owner.cluster != options_.clusterName)) {
-        return fail(vmid, Error::permanent("cannot mark it for " + ownerText(spec.owner)));
+    if (adopt) {
+        if (auto markable = checkMarkable(spec.owner, options_.clusterName); !markable) {
+            return fail(vmid, markable.error());
+        }
     }
     if (spec.pveNode != options_.pveNode) {
         return fail(vmid, Error::permanent("pveNode '" + spec.pveNode +

@@ -78,6 +78,10 @@ std::string tagsWithMarker(std::string_view existing, const plan::OwnerMarker& o
     return joinTags(tags);
 }
 
+std::string ownerText(const plan::OwnerMarker& owner) {
+    return "cluster " + owner.cluster + " (node " + owner.node + ")";
+}
+
 bool taggable(std::string_view name) {
     return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '+' ||

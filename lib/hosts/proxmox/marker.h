@@ -47,4 +47,7 @@ std::string tagsWithMarker(std::string_view existing, const plan::OwnerMarker& o
 // A name can be carried by a tag ([a-z0-9_+.-], not empty).
 bool taggable(std::string_view name);
 
+// "cluster prod (node val1)", for messages.
+std::string ownerText(const plan::OwnerMarker& owner);
+
 }  // namespace chainvisor::hosts::proxmox

@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "hosts/proxmox/ct_changes.h"
 #include "hosts/proxmox/json_fields.h"
 #include "hosts/proxmox/resources.h"
 
@@ -23,10 +24,6 @@ std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
-}
-
-std::string ownerText(const plan::OwnerMarker& o) {
-    return "cluster " + o.cluster + " (node " + o.node + ")";
 }
 
 std::string markerText(const plan::OwnerMarker& o) {
@@ -660,27 +657,20 @@ Result<void> ProxmoxHost::create(const ContainerSpec& spec) {
 Result<void> ProxmoxHost::update(const ContainerSpec& spec,
                                  const std::vector<plan::FieldChange>& changes) {
     const int vmid = spec.vmid;
-    static const std::set<std::string> kFields = {"memory", "swap",    "cores",  "hostname",
-                                                  "ip",     "gateway", "bridge", "owner"};
-    bool adopt = false;
-    bool network = false;
-    std::vector<std::string> needStopped;
-    for (const auto& c : changes) {
-        if (!kFields.contains(c.field)) {
-            return fail(vmid, Error::permanent("cannot change '" + c.field + "' on Proxmox"));
-        }
-        adopt = adopt || c.field == "owner";
-        network = network || c.field == "ip" || c.field == "gateway" || c.field == "bridge";
-        if (c.field != "memory" && c.field != "swap" && c.field != "owner") {
-            needStopped.push_back(c.field);
-        }
+    auto classified = classifyChanges(changes, "on Proxmox");
+    if (!classified) {
+        return fail(vmid, classified.error());
     }
+    const bool adopt = classified.value().adopt;
+    const bool network = classified.value().network;
+    const std::vector<std::string>& needStopped = classified.value().needStopped;
     if (changes.empty()) {
         return {};
     }
-    if (adopt && (!taggable(spec.owner.cluster) || !taggable(spec.owner.node) ||
-                  spec.owner.cluster != options_.clusterName)) {
-        return fail(vmid, Error::permanent("cannot mark it for " + ownerText(spec.owner)));
+    if (adopt) {
+        if (auto markable = checkMarkable(spec.owner, options_.clusterName); !markable) {
+            return fail(vmid, markable.error());
+        }
     }
 
     bool checkedRunning = false;
