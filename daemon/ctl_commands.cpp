@@ -11,6 +11,7 @@
 #include <string>
 
 #include "control/views_json.h"
+#include "ctl_besu.h"
 #include "ctl_client.h"
 #include "ctl_format.h"
 
@@ -312,6 +313,9 @@ int runCommand(const CtlOptions& options, Output output) {
             return reconcile(options, exchange);
         case Command::Reload:
             return reload(exchange);
+        case Command::BesuAddress:
+        case Command::BesuGenesis:
+            return runBesuCommand(options, output);
         case Command::Help:
         case Command::Version:
             break;

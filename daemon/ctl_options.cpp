@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "control/server_options.h"
+#include "options.h"
 
 namespace chainvisor::ctl {
 namespace {
@@ -42,6 +43,31 @@ std::optional<std::chrono::milliseconds> seconds(std::string_view text) {
     return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(value * 1000)));
 }
 
+// "besu SUBCOMMAND": the offline Besu commands.
+std::optional<Command> besuCommand(std::span<const std::string_view> positional,
+                                   std::string& error) {
+    if (positional.size() < 2) {
+        error = "besu needs a subcommand: address or genesis";
+        return std::nullopt;
+    }
+    std::optional<Command> command;
+    if (positional[1] == "address") {
+        command = Command::BesuAddress;
+    } else if (positional[1] == "genesis") {
+        command = Command::BesuGenesis;
+    } else {
+        error = "besu: unknown subcommand '" + std::string(positional[1]) +
+                "'; subcommands: address, genesis";
+        return std::nullopt;
+    }
+    if (positional.size() > 2) {
+        error = "besu " + std::string(positional[1]) + ": unexpected argument '" +
+                std::string(positional[2]) + "'";
+        return std::nullopt;
+    }
+    return command;
+}
+
 std::optional<std::uint64_t> unsignedNumber(std::string_view text) {
     std::uint64_t value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -69,6 +95,15 @@ Commands:
   reconcile [--wait[=S]]   run a pass now; --wait: until it completed (at most S s, 60)
   reload                   re-read the cluster file (a bad file keeps the running spec)
 
+Offline commands (they read files and do not ask chainvisord):
+  besu address --key-file FILE
+                           a Besu node key's address (EIP-55) and public key (enode id)
+  besu genesis [--network NAME] [--config FILE] [--state-dir DIR]
+                           the genesis.json chainvisord installs for Besu network NAME
+                             (needed only when the cluster file has several); FILE: the
+                             cluster file (default /etc/chainvisor/cluster.yaml); DIR: where
+                             chainvisord keeps the keys it made (default /var/lib/chainvisor)
+
 Options:
   --socket PATH            the control socket (default: $CHAINVISOR_SOCKET, else
                              /run/chainvisor/control.sock)
@@ -88,6 +123,8 @@ ParsedCtlOptions parseCtlOptions(std::span<const std::string_view> args,
     CtlOptions options;
     std::vector<std::string_view> positional;
     std::optional<std::string_view> socket;
+    std::optional<std::string_view> config;
+    std::optional<std::string_view> stateDir;
     bool sawSince = false;
     const auto fail = [](std::string error) { return ParsedCtlOptions{std::nullopt, error}; };
 
@@ -150,10 +187,33 @@ ParsedCtlOptions parseCtlOptions(std::span<const std::string_view> args,
             }
             options.since = *parsed;
             sawSince = true;
+        } else if (arg == "--key-file" || arg.starts_with("--key-file=")) {
+            const auto value = valueOf("--key-file");
+            if (!value || value->empty()) {
+                return fail("--key-file needs the path of a Besu node key file");
+            }
+            options.keyFile = std::string(*value);
+        } else if (arg == "--config" || arg.starts_with("--config=")) {
+            config = valueOf("--config");
+            if (!config || config->empty()) {
+                return fail("--config needs the path of a cluster file");
+            }
+        } else if (arg == "--network" || arg.starts_with("--network=")) {
+            const auto value = valueOf("--network");
+            if (!value || value->empty()) {
+                return fail("--network needs a network name");
+            }
+            options.network = std::string(*value);
+        } else if (arg == "--state-dir" || arg.starts_with("--state-dir=")) {
+            stateDir = valueOf("--state-dir");
+            if (!stateDir || stateDir->empty()) {
+                return fail("--state-dir needs the path of chainvisord's state directory");
+            }
         } else if (arg.size() > 1 && arg.front() == '-') {
             return fail("unknown option '" + std::string(arg) +
                         "'; options: --socket, --json, --timeout, --exit-code, --since, -f, "
-                        "--wait, --help, --version");
+                        "--wait, --key-file, --config, --network, --state-dir, --help, "
+                        "--version");
         } else {
             positional.push_back(arg);
         }
@@ -162,25 +222,35 @@ ParsedCtlOptions parseCtlOptions(std::span<const std::string_view> args,
     if (positional.empty()) {
         return fail("no command given; commands: " + commandList());
     }
-    const CommandName* command = nullptr;
-    for (const auto& c : kCommands) {
-        if (c.name == positional.front()) {
-            command = &c;
+    if (positional.front() == "besu") {
+        std::string error;
+        const auto besu = besuCommand(positional, error);
+        if (!besu) {
+            return fail(error);
         }
-    }
-    if (!command) {
-        return fail("unknown command '" + std::string(positional.front()) +
-                    "'; commands: " + commandList());
-    }
-    options.command = command->command;
-    const std::string name(command->name);
-    const std::size_t maxArguments = command->takesNode ? 1 : 0;
-    if (positional.size() - 1 > maxArguments) {
-        return fail(name + ": unexpected argument '" + std::string(positional[maxArguments + 1]) +
-                    "'" + (command->takesNode ? "; it takes at most one node name" : ""));
-    }
-    if (positional.size() == 2) {
-        options.node = std::string(positional[1]);
+        options.command = *besu;
+    } else {
+        const CommandName* command = nullptr;
+        for (const auto& c : kCommands) {
+            if (c.name == positional.front()) {
+                command = &c;
+            }
+        }
+        if (!command) {
+            return fail("unknown command '" + std::string(positional.front()) +
+                        "'; commands: " + commandList());
+        }
+        options.command = command->command;
+        const std::string name(command->name);
+        const std::size_t maxArguments = command->takesNode ? 1 : 0;
+        if (positional.size() - 1 > maxArguments) {
+            return fail(name + ": unexpected argument '" +
+                        std::string(positional[maxArguments + 1]) + "'" +
+                        (command->takesNode ? "; it takes at most one node name" : ""));
+        }
+        if (positional.size() == 2) {
+            options.node = std::string(positional[1]);
+        }
     }
     if (options.exitCode && options.command != Command::Plan) {
         return fail("--exit-code is for plan only");
@@ -191,6 +261,21 @@ ParsedCtlOptions parseCtlOptions(std::span<const std::string_view> args,
     if (options.wait && options.command != Command::Reconcile) {
         return fail("--wait is for reconcile only");
     }
+    if (!options.keyFile.empty() && options.command != Command::BesuAddress) {
+        return fail("--key-file is for besu address only");
+    }
+    if ((config || stateDir || !options.network.empty()) &&
+        options.command != Command::BesuGenesis) {
+        return fail(std::string(config     ? "--config"
+                                : stateDir ? "--state-dir"
+                                           : "--network") +
+                    " is for besu genesis only");
+    }
+    if (options.command == Command::BesuAddress && options.keyFile.empty()) {
+        return fail("besu address needs --key-file FILE (a Besu node key file)");
+    }
+    options.config = std::string(config ? *config : daemon::kDefaultConfig);
+    options.stateDir = std::string(stateDir ? *stateDir : daemon::kDefaultStateDir);
 
     if (socket) {
         options.socket = std::string(*socket);

@@ -11,7 +11,19 @@
 
 namespace chainvisor::ctl {
 
-enum class Command { Status, Plan, Events, Pause, Resume, Reconcile, Reload, Help, Version };
+enum class Command {
+    Status,
+    Plan,
+    Events,
+    Pause,
+    Resume,
+    Reconcile,
+    Reload,
+    Help,
+    Version,
+    BesuAddress,  // besu address: offline, reads a key file
+    BesuGenesis,  // besu genesis: offline, reads the cluster file and validators' keys
+};
 
 inline constexpr std::string_view kSocketEnvironment = "CHAINVISOR_SOCKET";
 
@@ -25,6 +37,10 @@ struct CtlOptions {
     bool follow = false;                            // events -f
     std::uint64_t since = 0;                        // events --since
     std::optional<std::chrono::milliseconds> wait;  // reconcile --wait[=S]
+    std::filesystem::path keyFile;                  // besu address --key-file
+    std::filesystem::path config;                   // besu genesis --config (the daemon's default)
+    std::string network;                            // besu genesis --network ("": the only one)
+    std::filesystem::path stateDir;                 // besu genesis --state-dir (daemon's default)
 };
 
 struct ParsedCtlOptions {

@@ -10,6 +10,7 @@ set -euo pipefail
 build_packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev prometheus-cpp-dev libspdlog-dev libyaml-cpp-dev libssh2-1-dev libssl-dev
+  libsecp256k1-dev
 )
 # To run on the embedded default (containers on this machine).
 run_packages=(lxc debootstrap iproute2)
