@@ -29,7 +29,7 @@ std::string commandList() {
     for (const auto& c : kCommands) {
         out += (out.empty() ? "" : ", ") + std::string(c.name);
     }
-    return out;
+    return out + ", besu";  // offline tools, parsed apart (besuCommand)
 }
 
 std::optional<std::chrono::milliseconds> seconds(std::string_view text) {

@@ -141,7 +141,7 @@ TEST_CASE("ctl: the command line", "[ctl][options]") {
 TEST_CASE("ctl: command line mistakes say what is accepted", "[ctl][options]") {
     CHECK(parse({}).error ==
           "no command given; commands: status, plan, events, pause, resume, reconcile, reload, "
-          "help, version");
+          "help, version, besu");
     CHECK(parse({"stauts"}).error.starts_with("unknown command 'stauts'; commands: status,"));
     CHECK(parse({"status", "a", "b"}).error ==
           "status: unexpected argument 'b'; it takes at most one node name");
