@@ -3,9 +3,13 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <string>
 
 namespace chainvisor::daemon {
 namespace {
@@ -37,6 +41,48 @@ public:
     }
 };
 
+// "<3>" for an error, as sd-daemon(3) prefixes lines for journald, which strips it and files
+// the line under that priority: journalctl -p warning then shows warnings and errors.
+class JournalPriority final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&,
+                spdlog::memory_buf_t& dest) override {
+        char priority = '6';
+        switch (msg.level) {
+            case spdlog::level::trace:
+            case spdlog::level::debug:
+                priority = '7';
+                break;
+            case spdlog::level::warn:
+                priority = '4';
+                break;
+            case spdlog::level::err:
+                priority = '3';
+                break;
+            case spdlog::level::critical:
+                priority = '2';
+                break;
+            default:
+                break;
+        }
+        const char prefix[] = {'<', priority, '>'};
+        dest.append(prefix, prefix + sizeof prefix);
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<JournalPriority>();
+    }
+};
+
+// stderr is connected to journald: JOURNAL_STREAM names its device and inode (systemd.exec(5)).
+bool stderrIsJournal() {
+    const char* stream = std::getenv("JOURNAL_STREAM");
+    struct stat st {};
+    if (stream == nullptr || ::fstat(STDERR_FILENO, &st) != 0) {
+        return false;
+    }
+    return std::string(stream) == std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+}
+
 }  // namespace
 
 void setUpLogging(LogFormat format, LogLevel level) {
@@ -48,8 +94,13 @@ void setUpLogging(LogFormat format, LogLevel level) {
         logger->set_formatter(std::move(formatter));
     } else if (::isatty(STDERR_FILENO) != 0) {
         logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    } else if (stderrIsJournal()) {
+        auto formatter = std::make_unique<spdlog::pattern_formatter>();
+        formatter->add_flag<JournalPriority>('J').set_pattern(
+            "%J%-5l %v");  // journald adds the time
+        logger->set_formatter(std::move(formatter));
     } else {
-        logger->set_pattern("%-5l %v");  // journald adds the time
+        logger->set_pattern("%-5l %v");
     }
     static constexpr spdlog::level::level_enum levels[] = {
         spdlog::level::trace, spdlog::level::debug, spdlog::level::info, spdlog::level::warn,

@@ -443,6 +443,11 @@ class SystemdUnitAndPackage(unittest.TestCase):
         self.assertIn("install ok installed",
                       self.ok("dpkg-query", "-W", "-f", "${Status}", "chainvisor"))
         self.assertFalse(self.active())
+        # The daemon's errors reach the journal as errors (its "<3>" prefix), not as info.
+        errors = self.ok("journalctl", "--unit", UNIT, "--priority=err", "--output=cat",
+                         "--no-pager")
+        self.assertIn("not valid; nothing was started", errors)
+        self.assertNotIn("chainvisord 0.1.0 starting", errors)
         self.write_config(cluster_yaml("20s"))
         wait_until(self.active, 60, "Restart=on-failure to start the daemon with the fixed file")
 
