@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "credential_probe.h"
 #include "options.h"
 #include "plan/planner.h"
 #include "run.h"
@@ -36,7 +37,8 @@ std::size_t countErrors(const std::vector<spec::Diagnostic>& diagnostics) {
 }
 
 std::optional<spec::Cluster> loadOrReport(const std::filesystem::path& file) {
-    spec::SystemFileProbe files;
+    spec::SystemFileProbe system;
+    const daemon::CredentialFileProbe files(system);  // offline: credentials at their source
     auto result = spec::loadClusterFile(file, files);
     printDiagnostics(result.diagnostics);
     if (!result.ok()) {
