@@ -23,6 +23,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -302,8 +303,15 @@ int runDaemon(const Options& options) {
         eventSink.setNotify([&] { controlServer->notifyEvents(); });
         spdlog::info("answering chainvisorctl on {}", options.controlSocket.string());
     }
-    loop.onPass = [&](const std::string& summary) {
-        notifier.status(summary);
+    loop.onPass = [&](const std::string&) {
+        // systemctl status shows STATUS= long after it was sent: say when, not how long ago.
+        const std::time_t now = std::time(nullptr);
+        std::tm local{};
+        char at[16] = "";
+        if (::localtime_r(&now, &local) != nullptr) {
+            std::strftime(at, sizeof at, "%H:%M:%S", &local);
+        }
+        notifier.status(reconciler.summary(false) + "; last pass at " + at);
         if (controlServer) {
             controlServer->notifyPassCompleted(loop.passes());
         }

@@ -723,7 +723,7 @@ void Reconciler::complete(const ChainOutcome& outcome) {
     }
 }
 
-std::string Reconciler::summary() const {
+std::string Reconciler::summary(bool withAge) const {
     std::string out = std::to_string(status_.size()) + (status_.size() == 1 ? " node" : " nodes");
     if (!lastPass_) {
         return out + "; waiting for the first observation";
@@ -752,9 +752,11 @@ std::string Reconciler::summary() const {
     if (const std::size_t running = chainsInFlight(); running > 0) {
         out += "; " + std::to_string(running) + " running";
     }
-    const auto ago =
-        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - *lastPass_);
-    out += "; last pass " + formatAgo(std::max(ago, std::chrono::milliseconds(0))) + " ago";
+    if (withAge) {
+        const auto ago =
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - *lastPass_);
+        out += "; last pass " + formatAgo(std::max(ago, std::chrono::milliseconds(0))) + " ago";
+    }
     return out;
 }
 

@@ -95,7 +95,9 @@ public:
 
     // One line for systemd's STATUS=: "5 nodes: 3 ready, 2 progressing; 1 running; last pass
     // 0.4s ago".
-    std::string summary() const;
+    // "6 nodes: 5 ready, 1 progressing; 1 running; last pass 1.2s ago". Without `withAge` the
+    // last clause is left out (for text that is read later than it is written, like STATUS=).
+    std::string summary(bool withAge = true) const;
 
 private:
     // Bookkeeping per node name: spec nodes and orphans alike.

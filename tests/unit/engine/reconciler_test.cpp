@@ -78,6 +78,7 @@ TEST_CASE("an empty world converges to the spec", "[reconciler]") {
     CHECK(openIntents(h.stateDir.path()) == 0);
     CHECK(h.reconciler.chainsInFlight() == 0);
     CHECK(h.reconciler.summary() == "6 nodes: 6 ready; last pass 1.0s ago");
+    CHECK(h.reconciler.summary(false) == "6 nodes: 6 ready");
     CHECK(h.eventCount("ChainStarted") == 6);
     CHECK(h.eventCount("ActionFailed") == 0);
 }
