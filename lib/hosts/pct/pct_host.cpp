@@ -19,6 +19,7 @@
 namespace chainvisor::hosts::pct {
 
 using proxmox::checkMarkable;
+using proxmox::checkSnapshotName;
 using proxmox::classifyChanges;
 using proxmox::CtConfig;
 using proxmox::ownerText;
@@ -32,11 +33,6 @@ namespace {
 constexpr int kMinVmid = 100;
 constexpr int kMaxVmid = 999'999'999;
 constexpr std::size_t kMaxObserveOutput = 16 * 1024 * 1024;
-
-bool validSnapshotName(const std::string& name) {
-    static const std::regex pattern("^[A-Za-z][A-Za-z0-9_-]{0,39}$");
-    return std::regex_match(name, pattern) && name != "current" && name != "vzdump";
-}
 
 // Storage ids and bridge names end up inside property strings (rootfs, net0): nothing in them may
 // add a property or start an option.
@@ -778,10 +774,8 @@ Result<void> PctHost::stop(int vmid, std::chrono::seconds grace) {
 // Snapshots, destroy
 
 Result<void> PctHost::snapshot(int vmid, const std::string& name) {
-    if (!validSnapshotName(name)) {
-        return fail(vmid, Error::permanent("snapshot name '" + name +
-                                           "' must match [A-Za-z][A-Za-z0-9_-]{0,39} and not be "
-                                           "'current' or 'vzdump'"));
+    if (auto valid = checkSnapshotName(name); !valid) {
+        return fail(vmid, valid.error());
     }
     auto l = requireOurs(vmid, "snapshot it");
     if (!l) {
@@ -817,9 +811,8 @@ Result<void> PctHost::snapshot(int vmid, const std::string& name) {
 }
 
 Result<void> PctHost::rollback(int vmid, const std::string& name) {
-    if (!validSnapshotName(name)) {
-        return fail(vmid, Error::permanent("snapshot name '" + name +
-                                           "' must match [A-Za-z][A-Za-z0-9_-]{0,39}"));
+    if (auto valid = checkSnapshotName(name); !valid) {
+        return fail(vmid, valid.error());
     }
     auto l = requireOurs(vmid, "roll it back");
     if (!l) {

@@ -1,5 +1,6 @@
 #include "hosts/proxmox/ct_changes.h"
 
+#include <regex>
 #include <set>
 
 #include "hosts/proxmox/marker.h"
@@ -27,6 +28,16 @@ Result<CtChanges> classifyChanges(const std::vector<plan::FieldChange>& changes,
 Result<void> checkMarkable(const plan::OwnerMarker& owner, const std::string& clusterName) {
     if (!taggable(owner.cluster) || !taggable(owner.node) || owner.cluster != clusterName) {
         return Error::permanent("cannot mark it for " + ownerText(owner));
+    }
+    return {};
+}
+
+Result<void> checkSnapshotName(const std::string& name) {
+    static const std::regex pattern("^[A-Za-z][A-Za-z0-9_-]{0,39}$");
+    if (!std::regex_match(name, pattern) || name == "current" || name == "vzdump") {
+        return Error::permanent("snapshot name '" + name +
+                                "' must match [A-Za-z][A-Za-z0-9_-]{0,39} and not be 'current' "
+                                "or 'vzdump'");
     }
     return {};
 }

@@ -26,4 +26,7 @@ Result<CtChanges> classifyChanges(const std::vector<plan::FieldChange>& changes,
 // Adopting writes `owner` as tags: it must fit Proxmox's tag rules and be this cluster's.
 Result<void> checkMarkable(const plan::OwnerMarker& owner, const std::string& clusterName);
 
+// A snapshot name Proxmox accepts: [A-Za-z][A-Za-z0-9_-]{0,39}, not "current" or "vzdump".
+Result<void> checkSnapshotName(const std::string& name);
+
 }  // namespace chainvisor::hosts::proxmox

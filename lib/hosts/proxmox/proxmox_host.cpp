@@ -36,11 +36,6 @@ bool missing(const ApiError& e) {
     return e.status == 500 && e.mentions("Configuration file") && e.mentions("does not exist");
 }
 
-bool validSnapshotName(const std::string& name) {
-    static const std::regex pattern("^[A-Za-z][A-Za-z0-9_-]{0,39}$");
-    return std::regex_match(name, pattern) && name != "current" && name != "vzdump";
-}
-
 plan::PowerState powerOf(const std::string& status) {
     if (status == "running") {
         return plan::PowerState::Running;
@@ -886,10 +881,8 @@ Result<void> ProxmoxHost::stop(int vmid, std::chrono::seconds grace) {
 // Snapshots, destroy
 
 Result<void> ProxmoxHost::snapshot(int vmid, const std::string& name) {
-    if (!validSnapshotName(name)) {
-        return fail(vmid, Error::permanent("snapshot name '" + name +
-                                           "' must match [A-Za-z][A-Za-z0-9_-]{0,39} and not be "
-                                           "'current' or 'vzdump'"));
+    if (auto valid = checkSnapshotName(name); !valid) {
+        return fail(vmid, valid.error());
     }
     auto l = requireOurs(vmid, "snapshot it");
     if (!l) {
@@ -928,9 +921,8 @@ Result<void> ProxmoxHost::snapshot(int vmid, const std::string& name) {
 }
 
 Result<void> ProxmoxHost::rollback(int vmid, const std::string& name) {
-    if (!validSnapshotName(name)) {
-        return fail(vmid, Error::permanent("snapshot name '" + name +
-                                           "' must match [A-Za-z][A-Za-z0-9_-]{0,39}"));
+    if (auto valid = checkSnapshotName(name); !valid) {
+        return fail(vmid, valid.error());
     }
     auto l = requireOurs(vmid, "roll it back");
     if (!l) {
