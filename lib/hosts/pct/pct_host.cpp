@@ -18,8 +18,9 @@
 
 namespace chainvisor::hosts::pct {
 
-using proxmox::checkMarkable;
 using proxmox::checkSnapshotName;
+using proxmox::checkStopped;
+using proxmox::checkUpdatable;
 using proxmox::classifyChanges;
 using proxmox::CtConfig;
 using proxmox::ownerText;
@@ -557,20 +558,14 @@ Result<void> PctHost::create(const ContainerSpec& spec) {
 Result<void> PctHost::update(const ContainerSpec& spec,
                              const std::vector<plan::FieldChange>& changes) {
     const int vmid = spec.vmid;
-    auto classified = classifyChanges(changes, "with pct");
+    auto classified = classifyChanges(changes, spec.owner, options_.clusterName, "with pct");
     if (!classified) {
         return fail(vmid, classified.error());
     }
     const bool adopt = classified.value().adopt;
     const bool network = classified.value().network;
-    const std::vector<std::string>& needStopped = classified.value().needStopped;
     if (changes.empty()) {
         return {};
-    }
-    if (adopt) {
-        if (auto markable = checkMarkable(spec.owner, options_.clusterName); !markable) {
-            return fail(vmid, markable.error());
-        }
     }
     if (spec.pveNode != options_.pveNode) {
         return fail(vmid, Error::permanent("pveNode '" + spec.pveNode +
@@ -591,47 +586,21 @@ Result<void> PctHost::update(const ContainerSpec& spec,
         return state(vmid, ErrorKind::Transient, "does not exist; cannot update it");
     }
     const Located& located = *l.value();
-    const auto& marker = located.marker;
-    if (adopt) {
-        // Taking over: unmarked, or marked by this cluster (another node); never another
-        // cluster's.
-        const bool foreign =
-            marker.conflicting ||
-            std::any_of(marker.clusters.begin(), marker.clusters.end(),
-                        [&](const std::string& c) { return c != options_.clusterName; });
-        if (foreign) {
-            return state(vmid, ErrorKind::Permanent,
-                         "carries another chainvisor's marker (tags: " + located.config.tags +
-                             "); refusing to take it over for " + ownerText(spec.owner));
-        }
-    } else if (!marker.owner) {
-        return state(vmid, ErrorKind::Permanent,
-                     "has no chainvisor marker (tags: " + tagsText(located.config) +
-                         "): not created by chainvisor; refusing to update it (adopt: true takes "
-                         "it over)");
-    } else if (marker.owner->cluster != spec.owner.cluster ||
-               marker.owner->node != spec.owner.node) {
-        return state(vmid, ErrorKind::Permanent,
-                     "belongs to " + ownerText(*marker.owner) + ", not " + ownerText(spec.owner) +
-                         "; refusing to update it");
+    if (auto updatable = checkUpdatable(located.marker, located.config.tags, spec.owner,
+                                        options_.clusterName, adopt);
+        !updatable) {
+        return state(vmid, updatable.error().kind, updatable.error().message);
     }
     if (auto unlocked = requireUnlocked(vmid, located); !unlocked) {
         return unlocked;
     }
-    if (!needStopped.empty()) {
+    if (!classified.value().needStopped.empty()) {
         auto s = currentStatus(vmid);
         if (!s) {
             return s.error();
         }
-        if (s.value() != "stopped") {
-            std::string fields;
-            for (const auto& f : needStopped) {
-                fields += (fields.empty() ? "" : ", ") + f;
-            }
-            return fail(vmid, Error::transient(
-                                  fields + " cannot change while it is " +
-                                  (s.value().empty() ? std::string("not stopped") : s.value()) +
-                                  "; stop it first"));
+        if (auto stopped = checkStopped(classified.value(), s.value()); !stopped) {
+            return fail(vmid, stopped.error());
         }
     }
 

@@ -652,7 +652,7 @@ Result<void> ProxmoxHost::create(const ContainerSpec& spec) {
 Result<void> ProxmoxHost::update(const ContainerSpec& spec,
                                  const std::vector<plan::FieldChange>& changes) {
     const int vmid = spec.vmid;
-    auto classified = classifyChanges(changes, "on Proxmox");
+    auto classified = classifyChanges(changes, spec.owner, options_.clusterName, "on Proxmox");
     if (!classified) {
         return fail(vmid, classified.error());
     }
@@ -661,11 +661,6 @@ Result<void> ProxmoxHost::update(const ContainerSpec& spec,
     const std::vector<std::string>& needStopped = classified.value().needStopped;
     if (changes.empty()) {
         return {};
-    }
-    if (adopt) {
-        if (auto markable = checkMarkable(spec.owner, options_.clusterName); !markable) {
-            return fail(vmid, markable.error());
-        }
     }
 
     bool checkedRunning = false;
@@ -682,29 +677,10 @@ Result<void> ProxmoxHost::update(const ContainerSpec& spec,
             return fail(vmid, Error::permanent("is on " + located.node + ", not on " +
                                                spec.pveNode + "; refusing to update it"));
         }
-        const auto& marker = located.marker;
-        if (adopt) {
-            // Taking over: unmarked, or marked by this cluster (another node); never another
-            // cluster's.
-            const bool foreign =
-                marker.conflicting ||
-                std::any_of(marker.clusters.begin(), marker.clusters.end(),
-                            [&](const std::string& c) { return c != options_.clusterName; });
-            if (foreign) {
-                return fail(
-                    vmid, Error::permanent(
-                              "carries another chainvisor's marker (tags: " + located.config.tags +
-                              "); refusing to take it over for " + ownerText(spec.owner)));
-            }
-        } else if (!marker.owner) {
-            const std::string tags = located.config.tags.empty() ? "none" : located.config.tags;
-            return fail(vmid, Error::permanent("has no chainvisor marker (tags: " + tags +
-                                               "): not created by chainvisor; refusing to update "
-                                               "it (adopt: true takes it over)"));
-        } else if (marker.owner->cluster != spec.owner.cluster ||
-                   marker.owner->node != spec.owner.node) {
-            return fail(vmid, Error::permanent("belongs to " + ownerText(*marker.owner) + ", not " +
-                                               ownerText(spec.owner) + "; refusing to update it"));
+        if (auto updatable = checkUpdatable(located.marker, located.config.tags, spec.owner,
+                                            options_.clusterName, adopt);
+            !updatable) {
+            return fail(vmid, updatable.error());
         }
         if (auto u = requireUnlocked(vmid, located); !u) {
             return u;
@@ -714,11 +690,8 @@ Result<void> ProxmoxHost::update(const ContainerSpec& spec,
             if (!s) {
                 return fail(vmid, s.error());
             }
-            if (s.value() != "stopped") {
-                return fail(vmid,
-                            Error::transient(joined(needStopped) + " cannot change while it is " +
-                                             (s.value().empty() ? "not stopped" : s.value()) +
-                                             "; stop it first"));
+            if (auto stopped = checkStopped(classified.value(), s.value()); !stopped) {
+                return fail(vmid, stopped.error());
             }
             checkedRunning = true;
         }
