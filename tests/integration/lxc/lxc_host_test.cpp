@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.h"
 #include "hosts/lxc/files.h"
 #include "os/process.h"
 
@@ -38,6 +39,7 @@ using chainvisor::plan::OwnerMarker;
 using chainvisor::plan::PowerState;
 using chainvisor::spec::Ipv4Address;
 using chainvisor::spec::Ipv4Cidr;
+using chainvisor::test::eventually;
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -105,18 +107,6 @@ double secondsSince(SteadyClock::time_point start) {
 
 void timing(const std::string& what, double seconds) {
     std::cout << "[timing] " << what << ": " << seconds << " s" << std::endl;
-}
-
-// Polls `condition` until it holds or `limit` passes.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
-    const auto until = SteadyClock::now() + limit;
-    while (SteadyClock::now() < until) {
-        if (condition()) {
-            return true;
-        }
-        std::this_thread::sleep_for(50ms);
-    }
-    return condition();
 }
 
 // A fingerprint of a directory tree: every entry's path, type, mode, size, mtime and inode.
@@ -348,7 +338,7 @@ TEST_CASE("LXC host: the whole life of two containers", "[integration][lxc]") {
                 auto s = host.exec(101, {"systemctl", "is-system-running"}, 10s);
                 return s && (s.value().out == "running\n" || s.value().out == "degraded\n");
             },
-            60s));
+            60s, 50ms));
         timing("start → systemctl is-system-running says running (measured from start)",
                secondsSince(started));
     }
@@ -371,7 +361,7 @@ TEST_CASE("LXC host: the whole life of two containers", "[integration][lxc]") {
                 auto ps = host.exec(101, {"sh", "-c", liveSleepers}, 10s);
                 return ps && ps.value().exitCode == 0 && ps.value().out.empty();
             },
-            10s));
+            10s, 50ms));
     }
 
     // writeFile: content through stdin, mode, owner, no shell interpretation anywhere.

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.h"
 #include "sshd_fixture.h"
 #include "tcp_relay.h"
 
@@ -40,6 +41,7 @@ using chainvisor::net::test::runLocal;
 using chainvisor::net::test::SshdFixture;
 using chainvisor::net::test::TcpRelay;
 using Clock = std::chrono::steady_clock;
+using chainvisor::test::eventually;
 
 bool requireAll() {
     const char* v = std::getenv("CHAINVISOR_REQUIRE_ALL");
@@ -73,18 +75,6 @@ void requireRan(const RemoteOutcome& r) {
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// Polls `condition` until it holds or `limit` passes.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
-    const auto until = Clock::now() + limit;
-    while (Clock::now() < until) {
-        if (condition()) {
-            return true;
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return condition();
 }
 
 std::string readFile(const fs::path& path) {

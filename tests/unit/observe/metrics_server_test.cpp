@@ -16,6 +16,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "eventually.h"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -26,22 +28,10 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Catch::Matchers::Contains;
+using chainvisor::test::eventually;
 
 constexpr auto kDeadline = 20s;  // generous for sanitizer builds; nothing waits for it
 const std::string kScrape = "# HELP x_total X.\n# TYPE x_total counter\nx_total 1\n";
-
-// Polls `done` until it holds or `limit` passes.
-template <typename Condition>
-bool eventually(Condition done, std::chrono::milliseconds limit = kDeadline) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > until) {
-            return false;
-        }
-        std::this_thread::yield();
-    }
-    return true;
-}
 
 // A server on 127.0.0.1:<any> with its io_context on its own thread, as the daemon runs it.
 class Running {
@@ -259,7 +249,7 @@ TEST_CASE("the read timeout cuts off a slow client and an idle kept-alive connec
         Client client(server.port());
         CHECK(client.closedByServer());
     }
-    CHECK(eventually([&] { return server.connections() == 0; }));
+    CHECK(eventually([&] { return server.connections() == 0; }, kDeadline, 0ms));
 }
 
 TEST_CASE("connections beyond the limit are closed at once, and a freed slot is reusable") {
@@ -280,7 +270,7 @@ TEST_CASE("connections beyond the limit are closed at once, and a freed slot is 
     CHECK(server.connections() == 2);
 
     first.close();
-    REQUIRE(eventually([&] { return server.connections() == 1; }));
+    REQUIRE(eventually([&] { return server.connections() == 1; }, kDeadline, 0ms));
     Client fourth(server.port());
     CHECK(fourth.request(get("/metrics")).result() == http::status::ok);
     CHECK(second.request(get("/metrics")).result() == http::status::ok);
@@ -337,7 +327,7 @@ TEST_CASE("stop() closes the listener and every connection, and the io_context r
     CHECK(idle.request(get("/metrics")).result() == http::status::ok);
     Client silent(server.port());
     silent.send("GET /metr");  // mid-request
-    REQUIRE(eventually([&] { return server.connections() == 2; }));
+    REQUIRE(eventually([&] { return server.connections() == 2; }, kDeadline, 0ms));
 
     server.stop();
     CHECK(idle.closedByServer());
