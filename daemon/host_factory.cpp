@@ -170,4 +170,9 @@ engine::HostMap HostFactory::map(const spec::Cluster& spec) const {
     return out;
 }
 
+const hosts::Host* HostFactory::find(std::string_view name) const {
+    auto it = hosts_.find(name);
+    return it == hosts_.end() ? nullptr : it->second.get();
+}
+
 }  // namespace chainvisor::daemon

@@ -38,6 +38,8 @@ public:
     // message never contains a secret.
     std::string ensure(const spec::Cluster& spec);
     engine::HostMap map(const spec::Cluster& spec) const;
+    // The provider made for the spec host `name`; nullptr when there is none.
+    const hosts::Host* find(std::string_view name) const;
 
 private:
     std::string makeProxmox(const spec::Cluster& spec, const spec::Host& host);

@@ -232,9 +232,8 @@ int runDaemon(const Options& options) {
         notifier.ready();
     };
     MetricsFeed feed(metrics, reconciler, loop, [&](const std::string& name) {
-        const auto map = hosts.map(reconciler.spec());
-        auto it = map.find(name);
-        return it != map.end() && it->second->circuitOpen();
+        const hosts::Host* host = hosts.find(name);
+        return host != nullptr && host->circuitOpen();
     });
     loop.onPassReport = [&](const engine::PassReport& report) { feed.passDone(report); };
     std::optional<observe::MetricsServer> metricsServer;
