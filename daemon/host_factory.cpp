@@ -116,7 +116,7 @@ std::string HostFactory::makeProxmox(const spec::Cluster& spec, const spec::Host
     }
     std::map<std::string, hosts::ContainerEntry*> entries;
     for (std::size_t i = 0; i < shells.size(); ++i) {
-        entries_.push_back(std::make_unique<hosts::pct::PctEntry>(host.name, *shells[i]));
+        entries_.push_back(std::make_unique<hosts::pct::PctEntry>(*shells[i]));
         entries.emplace(host.pveNodes[i], entries_.back().get());
     }
     try {

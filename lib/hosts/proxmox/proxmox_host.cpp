@@ -994,7 +994,11 @@ Result<ExecResult> ProxmoxHost::exec(int vmid, const std::vector<std::string>& a
     if (!entry) {
         return entry.error();
     }
-    return entry.value()->exec(vmid, argv, deadline);
+    auto r = entry.value()->exec(vmid, argv, deadline);
+    if (!r) {
+        return fail(vmid, r.error());
+    }
+    return r;
 }
 
 Result<void> ProxmoxHost::writeFile(int vmid, const FileWrite& file) {
@@ -1002,7 +1006,10 @@ Result<void> ProxmoxHost::writeFile(int vmid, const FileWrite& file) {
     if (!entry) {
         return entry.error();
     }
-    return entry.value()->writeFile(vmid, file);
+    if (auto w = entry.value()->writeFile(vmid, file); !w) {
+        return fail(vmid, w.error());
+    }
+    return {};
 }
 
 }  // namespace chainvisor::hosts::proxmox
