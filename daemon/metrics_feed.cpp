@@ -30,13 +30,16 @@ void MetricsFeed::passDone(const engine::PassReport& report) {
         sample.condition = std::string(engine::toString(status.condition.type));
         sample.since = status.condition.since;
         sample.ready = status.condition.type == engine::ConditionType::Ready;
+        sample.blockHeight = status.height;
+        sample.peers = status.peers;
         nodes.push_back(std::move(sample));
-        if (node.role == spec::Role::Validator) {
-            auto& network = networks[node.network];
-            network.name = node.network;
-            ++network.validators;
-            network.validatorsOnline += nodes.back().ready ? 1 : 0;
-        }
+    }
+    for (const auto& [name, status] : reconciler_.networks()) {
+        auto& network = networks[name];
+        network.name = name;
+        network.validators = static_cast<std::uint32_t>(status.validators);
+        network.validatorsOnline = static_cast<std::uint32_t>(status.validatorsOnline);
+        network.rolloutHalted = !status.halted.empty();
     }
     std::vector<observe::NetworkSample> networkSamples;
     for (auto& [name, sample] : networks) {
@@ -63,7 +66,8 @@ void MetricsFeed::chainDone(const engine::Chain& chain, const engine::ChainOutco
                               observe::ActionResult::Succeeded);
     }
     if (outcome.error && outcome.completed < chain.actions.size()) {
-        const bool permanent = outcome.error->kind == hosts::ErrorKind::Permanent;
+        // A failed health gate is not retried either: it halts the rollout.
+        const bool permanent = outcome.error->kind != hosts::ErrorKind::Transient;
         metrics_.recordAction(plan::toString(chain.actions[outcome.completed].kind),
                               permanent ? observe::ActionResult::FailedPermanent
                                         : observe::ActionResult::FailedTransient);

@@ -28,11 +28,18 @@ hosts::Result<void> perform(const Chain& chain, const plan::Action& action,
             return host.snapshot(action.vmid, action.snapshot);
         case ActionKind::DestroyContainer:
             return host.destroy(action.vmid);
+        case ActionKind::RollbackContainer: {
+            if (auto r = host.rollback(action.vmid, action.snapshot); !r) {
+                return r;
+            }
+            return host.start(action.vmid);
+        }
         case ActionKind::InstallSoftware:
         case ActionKind::WriteConfig:
         case ActionKind::StartService:
         case ActionKind::RestartService:
         case ActionKind::StopService:
+        case ActionKind::AwaitHealthy:
             return agent.perform(host, spec, chain.node, action);
     }
     return hosts::Error::permanent("unknown action kind");
@@ -50,6 +57,43 @@ hosts::Result<void> performGuarded(const Chain& chain, const plan::Action& actio
     }
 }
 
+// A node that failed its health gate goes back to the snapshot its chain took before the change
+// (the last one, should there be several), under its own journal intent.
+void rollBack(const Chain& chain, std::size_t failed, const spec::Cluster& spec, hosts::Host& host,
+              NodeAgent& agent, Journal& journal, const Clock& clock, ChainOutcome& outcome) {
+    const plan::Action* snapshot = nullptr;
+    for (std::size_t i = 0; i < failed; ++i) {
+        if (chain.actions[i].kind == ActionKind::SnapshotContainer) {
+            snapshot = &chain.actions[i];
+        }
+    }
+    if (snapshot == nullptr) {
+        outcome.rollbackError =
+            "no snapshot to roll back to (policy.snapshotBeforeDisruptive is off)";
+        return;
+    }
+    plan::Action rollback = *snapshot;
+    rollback.kind = ActionKind::RollbackContainer;
+    rollback.disruption = plan::Disruption::Restart;
+    rollback.reason = "health gate failed: back to snapshot " + snapshot->snapshot;
+    std::string error;
+    const auto intent = journal.begin(rollback, clock.now(), error);
+    if (!intent) {
+        outcome.rollbackError = "cannot record intent in the journal: " + error;
+        return;
+    }
+    auto result = performGuarded(chain, rollback, spec, host, agent);
+    if (auto closeError = journal.end(*intent); !closeError.empty()) {
+        spdlog::warn("{}: cannot close journal intent {}: {}", chain.node.name, *intent,
+                     closeError);
+    }
+    if (result) {
+        outcome.rolledBackTo = snapshot->snapshot;
+    } else {
+        outcome.rollbackError = result.error().message;
+    }
+}
+
 }  // namespace
 
 bool journalled(const plan::Action& action) {
@@ -62,7 +106,8 @@ ChainOutcome runChain(const Chain& chain, const spec::Cluster& specAtStart, host
                       NodeAgent& agent, Journal& journal, const Clock& clock) {
     ChainOutcome outcome;
     outcome.node = chain.node.name;
-    for (const auto& action : chain.actions) {
+    for (std::size_t index = 0; index < chain.actions.size(); ++index) {
+        const plan::Action& action = chain.actions[index];
         std::optional<std::string> intent;
         if (journalled(action)) {
             std::string error;
@@ -84,6 +129,9 @@ ChainOutcome runChain(const Chain& chain, const spec::Cluster& specAtStart, host
         if (!result) {
             outcome.error = result.error();
             outcome.failedAction = describeBriefly(action);
+            if (result.error().kind == hosts::ErrorKind::Unhealthy) {
+                rollBack(chain, index, specAtStart, host, agent, journal, clock, outcome);
+            }
             return outcome;
         }
         ++outcome.completed;

@@ -38,6 +38,10 @@ struct ChainOutcome {
     std::size_t completed = 0;          // actions that succeeded, from the first
     std::optional<hosts::Error> error;  // of the action that failed; nullopt: all succeeded
     std::string failedAction;           // describeBriefly() of it
+    // After a failed health gate (ErrorKind::Unhealthy): the snapshot the container was rolled
+    // back to, or why it could not be.
+    std::optional<std::string> rolledBackTo;
+    std::string rollbackError;
 };
 
 // Whether an action gets a journal intent: everything that takes a node down or makes or removes a

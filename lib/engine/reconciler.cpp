@@ -237,16 +237,26 @@ void Reconciler::clearFailure(Book& book) {
     book.attempts = 0;
     book.retryAfter.reset();
     book.permanentFailure = false;
+    book.failureReason = "ActionFailed";
     book.lastError.clear();
 }
 
 void Reconciler::setSpec(spec::Cluster spec) {
     const auto now = clock_.now();
+    // A halted rollout goes on once the operator changes its network or one of its nodes: the
+    // change may be the fix (or the version rolled back).
+    std::set<std::string, std::less<>> changedNetworks;
+    for (const auto& network : spec.networks) {
+        if (!sameNetwork(spec_.findNetwork(network.name), &network)) {
+            changedNetworks.insert(network.name);
+        }
+    }
     for (const auto& node : spec.nodes) {
         const spec::Node* old = spec_.findNode(node.name);
         if (old != nullptr && !nodeChanged(spec_, *old, spec, node)) {
             continue;
         }
+        changedNetworks.insert(node.network);
         if (auto it = books_.find(node.name); it != books_.end()) {
             clearFailure(it->second);
             it->second.wasReady = false;
@@ -260,6 +270,13 @@ void Reconciler::setSpec(spec::Cluster spec) {
             pausedNodes_.erase(old.name);
         }
     }
+    for (const auto& network : changedNetworks) {
+        if (halted_.erase(network) > 0) {
+            emit("", "RolloutResumed", "the spec of " + network + " changed: its rollout goes on");
+        }
+    }
+    std::erase_if(halted_,
+                  [&](const auto& entry) { return spec.findNetwork(entry.first) == nullptr; });
     spec_ = std::move(spec);
     for (const auto& node : spec_.nodes) {
         if (node.state != spec::DesiredState::Absent && !status_.contains(node.name)) {
@@ -333,6 +350,7 @@ std::size_t Reconciler::chainsInFlight() const {
 }
 
 void Reconciler::mergeBookkeeping(plan::Observed& observed) {
+    observed.haltedNetworks.insert(halted_.begin(), halted_.end());
     observed.pausedAll = observed.pausedAll || pausedAll_;
     observed.pausedNodes.insert(pausedNodes_.begin(), pausedNodes_.end());
 
@@ -438,6 +456,7 @@ std::vector<Chain> Reconciler::decide(plan::Observed observed,
     lastPass_ = now;
     auto chains = makeChains(lastPlan_);
     deriveConditions(observed, now);
+    assessNetworks(now);
     forgetGone(observed);
     return chains;
 }
@@ -468,7 +487,7 @@ Condition Reconciler::derive(const spec::Node& node, Book& book, const plan::Obs
                     pausedAll_ ? "every node is paused" : "paused by an operator");
     }
     if (book.permanentFailure) {
-        Condition c = make(ConditionType::Failed, "ActionFailed", book.lastError);
+        Condition c = make(ConditionType::Failed, book.failureReason, book.lastError);
         c.attempts = book.attempts;
         return c;
     }
@@ -531,7 +550,8 @@ Condition Reconciler::derive(const spec::Node& node, Book& book, const plan::Obs
     } else if (inside == nullptr || inside->service != plan::ServiceState::Active) {
         message = "service " + serviceText(inside ? inside->service : plan::ServiceState::Unknown);
     } else {
-        message = "health probes report not ready";
+        message = "health probes report not ready" +
+                  (inside->healthProblem.empty() ? "" : ": " + inside->healthProblem);
     }
     return make(notReady, "NotReady", message);
 }
@@ -586,6 +606,8 @@ void Reconciler::deriveConditions(const plan::Observed& observed, plan::TimePoin
             status.service = inside != nullptr ? inside->service : plan::ServiceState::Unknown;
             status.health = inside != nullptr ? inside->health : plan::Health::Unknown;
             status.version = inside != nullptr ? inside->version : std::nullopt;
+            status.height = inside != nullptr ? inside->height : std::nullopt;
+            status.peers = inside != nullptr ? inside->peers : std::nullopt;
         }
 
         if (stale(book)) {
@@ -611,6 +633,27 @@ void Reconciler::deriveConditions(const plan::Observed& observed, plan::TimePoin
         refreshBookkeeping(status, book);
     }
     std::erase_if(status_, [&](const auto& entry) { return !shown.contains(entry.first); });
+}
+
+void Reconciler::assessNetworks(plan::TimePoint now) {
+    std::map<std::string, NetworkStatus, std::less<>> next;
+    for (const auto& network : spec_.networks) {
+        auto previous = networks_.find(network.name);
+        auto halt = halted_.find(network.name);
+        NetworkStatus status = assessNetwork(
+            spec_, network, status_, previous != networks_.end() ? &previous->second : nullptr,
+            halt != halted_.end() ? halt->second : std::string{}, now);
+        const bool changed = previous == networks_.end()
+                                 ? status.condition.type != ConditionType::Ready
+                                 : !status.condition.sameStateAs(previous->second.condition);
+        if (changed) {
+            emit("", "NetworkConditionChanged",
+                 network.name + ": " + conditionText(status.condition) +
+                     (status.condition.message.empty() ? "" : ": " + status.condition.message));
+        }
+        next.emplace(network.name, std::move(status));
+    }
+    networks_ = std::move(next);
 }
 
 void Reconciler::forgetGone(const plan::Observed& observed) {
@@ -689,7 +732,26 @@ void Reconciler::complete(const ChainOutcome& outcome) {
         book.lastError = outcome.failedAction.empty() ? error.message
                                                       : outcome.failedAction + ": " + error.message;
         std::string event = book.lastError;
-        if (error.kind == hosts::ErrorKind::Permanent) {
+        if (error.kind == hosts::ErrorKind::Unhealthy) {
+            // Retrying the same change would fail the same way: stop here and say so.
+            book.permanentFailure = true;
+            book.failureReason = "HealthGateFailed";
+            book.retryAfter.reset();
+            ++book.attempts;
+            book.insideKnown = false;  // rolled back or not: the next look says what is there
+            book.lastError += outcome.rolledBackTo
+                                  ? "; rolled back to snapshot " + *outcome.rolledBackTo
+                                  : "; not rolled back: " + outcome.rollbackError;
+            event = book.lastError;
+            if (const spec::Node* node = spec_.findNode(outcome.node)) {
+                const std::string why = "rollout of " + node->network + " halted: " + outcome.node +
+                                        " failed its health gate after a change (" +
+                                        (outcome.rolledBackTo ? "rolled back" : "not rolled back") +
+                                        "); change the spec to go on";
+                halted_[node->network] = why;
+                emit(outcome.node, "RolloutHalted", why);
+            }
+        } else if (error.kind == hosts::ErrorKind::Permanent) {
             book.permanentFailure = true;
             book.retryAfter.reset();
             ++book.attempts;
@@ -714,7 +776,7 @@ void Reconciler::complete(const ChainOutcome& outcome) {
     if (outcome.error && status.condition.type != ConditionType::Unknown &&
         status.condition.type != ConditionType::Paused) {
         if (book.permanentFailure) {
-            Condition c = make(ConditionType::Failed, "ActionFailed", book.lastError);
+            Condition c = make(ConditionType::Failed, book.failureReason, book.lastError);
             c.attempts = book.attempts;
             setCondition(outcome.node, status, std::move(c));
         } else {

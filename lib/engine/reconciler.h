@@ -19,32 +19,14 @@
 #include "engine/condition.h"
 #include "engine/event.h"
 #include "engine/journal.h"
+#include "engine/network_status.h"
+#include "engine/node_status.h"
 #include "engine/random.h"
 #include "plan/observed.h"
 #include "plan/planner.h"
 #include "spec/cluster.h"
 
 namespace chainvisor::engine {
-
-// What the daemon says about one node of the spec, with what it last saw of it.
-struct NodeStatus {
-    Condition condition;
-    int attempts = 0;  // failed attempts of the current operation
-    std::optional<plan::TimePoint> retryAfter;
-    bool permanentFailure = false;
-    std::string lastError;
-    bool inFlight = false;
-    bool wasReady = false;  // Ready at some point since the node's spec last changed
-
-    // The last observation, for status displays.
-    bool containerExists = false;
-    plan::PowerState power = plan::PowerState::Unknown;
-    plan::ServiceState service = plan::ServiceState::Unknown;
-    plan::Health health = plan::Health::Unknown;
-    std::optional<spec::Version> version;
-};
-
-using NodeStatusMap = std::map<std::string, NodeStatus, std::less<>>;
 
 class Reconciler {
 public:
@@ -89,6 +71,12 @@ public:
     // Every spec node (absent ones while their container still exists).
     const NodeStatusMap& nodes() const { return status_; }
     const plan::Plan& lastPlan() const { return lastPlan_; }
+    // Every network of the spec, as of the last pass.
+    const std::map<std::string, NetworkStatus, std::less<>>& networks() const { return networks_; }
+    // Networks whose rolling change is halted at a failed health gate, with why.
+    const std::map<std::string, std::string, std::less<>>& haltedNetworks() const {
+        return halted_;
+    }
     std::optional<plan::TimePoint> lastPass() const { return lastPass_; }
     std::size_t chainsInFlight() const;
     const BackoffPolicy& backoffPolicy() const { return policy_; }
@@ -113,6 +101,7 @@ private:
         std::optional<spec::Version> version;
         std::string configFingerprint;
         std::string interrupted;  // non-empty: a previous run was interrupted on this node
+        std::string failureReason = "ActionFailed";  // the Failed condition's reason
         bool wasReady = false;
         std::uint64_t completedAt = 0;  // epoch_ when its last chain completed
 
@@ -134,6 +123,7 @@ private:
     void setCondition(const std::string& name, NodeStatus& status, Condition condition);
     static void refreshBookkeeping(NodeStatus& status, const Book& book);
     void forgetGone(const plan::Observed& observed);
+    void assessNetworks(plan::TimePoint now);
     void reportNewNotices();
 
     spec::Cluster spec_;
@@ -146,6 +136,8 @@ private:
     NodeStatusMap status_;
     std::set<std::string, std::less<>> pausedNodes_;
     bool pausedAll_ = false;
+    std::map<std::string, std::string, std::less<>> halted_;  // network → why
+    std::map<std::string, NetworkStatus, std::less<>> networks_;
     plan::Plan lastPlan_;
     std::set<std::pair<std::string, std::string>> notices_;  // of lastPlan_, already reported
     std::optional<plan::TimePoint> lastPass_;

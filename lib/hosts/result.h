@@ -10,6 +10,9 @@ namespace chainvisor::hosts {
 enum class ErrorKind {
     Transient,  // retry with backoff: timeouts, lock contention, 5xx, connection loss
     Permanent,  // retrying cannot help until something changes: bad parameter, not permitted
+    // The node did not become healthy after a change (its health gate): roll it back and halt
+    // the rolling change; retrying the same change would fail the same way.
+    Unhealthy,
 };
 
 struct Error {
@@ -18,6 +21,7 @@ struct Error {
 
     static Error transient(std::string m) { return {ErrorKind::Transient, std::move(m)}; }
     static Error permanent(std::string m) { return {ErrorKind::Permanent, std::move(m)}; }
+    static Error unhealthy(std::string m) { return {ErrorKind::Unhealthy, std::move(m)}; }
 };
 
 template <typename T>

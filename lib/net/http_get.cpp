@@ -13,8 +13,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-HttpGetResult httpGet(const std::string& address, int port, const std::string& target,
-                      std::chrono::milliseconds deadline, const std::string& hostHeader) {
+namespace {
+
+HttpGetResult exchange(http::verb method, const std::string& address, int port,
+                       const std::string& target, const std::string* body,
+                       std::chrono::milliseconds deadline, const std::string& hostHeader) {
     HttpGetResult result;
     const std::string where = address + ":" + std::to_string(port);
     boost::system::error_code ec;
@@ -26,10 +29,15 @@ HttpGetResult httpGet(const std::string& address, int port, const std::string& t
     asio::io_context io;
     beast::tcp_stream stream(io);
     beast::flat_buffer buffer;
-    http::request<http::empty_body> request{http::verb::get, target, 11};
+    http::request<http::string_body> request{method, target, 11};
     request.set(http::field::host, hostHeader.empty() ? where : hostHeader);
     request.set(http::field::user_agent, "chainvisord");
     request.set(http::field::connection, "close");
+    if (body != nullptr) {
+        request.set(http::field::content_type, "application/json");
+        request.body() = *body;
+        request.prepare_payload();
+    }
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxProbeBody);
 
@@ -69,6 +77,19 @@ HttpGetResult httpGet(const std::string& address, int port, const std::string& t
         ProbeResponse{static_cast<int>(message.result_int()), std::move(message.body())};
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     return result;
+}
+
+}  // namespace
+
+HttpGetResult httpGet(const std::string& address, int port, const std::string& target,
+                      std::chrono::milliseconds deadline, const std::string& hostHeader) {
+    return exchange(http::verb::get, address, port, target, nullptr, deadline, hostHeader);
+}
+
+HttpGetResult httpPostJson(const std::string& address, int port, const std::string& target,
+                           const std::string& body, std::chrono::milliseconds deadline,
+                           const std::string& hostHeader) {
+    return exchange(http::verb::post, address, port, target, &body, deadline, hostHeader);
 }
 
 }  // namespace chainvisor::net

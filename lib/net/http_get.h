@@ -1,4 +1,5 @@
-// A plain-HTTP GET with one overall deadline, for health probes from the daemon to its nodes.
+// Plain-HTTP GET and POST with one overall deadline, for health probes and JSON-RPC calls from the
+// daemon to its nodes.
 // Blocking: it runs its own small io_context, so it is called from the engine's pool.
 #pragma once
 
@@ -23,5 +24,10 @@ struct HttpGetResult {
 // `hostHeader` empty: "address:port".
 HttpGetResult httpGet(const std::string& address, int port, const std::string& target,
                       std::chrono::milliseconds deadline, const std::string& hostHeader = {});
+
+// POST of `body` as application/json (a JSON-RPC call).
+HttpGetResult httpPostJson(const std::string& address, int port, const std::string& target,
+                           const std::string& body, std::chrono::milliseconds deadline,
+                           const std::string& hostHeader = {});
 
 }  // namespace chainvisor::net

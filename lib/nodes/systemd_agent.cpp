@@ -3,7 +3,8 @@
 #include <chrono>
 #include <sstream>
 
-#include "net/http_get.h"
+#include "nodes/health_gate.h"
+#include "nodes/software_archive.h"
 
 namespace chainvisor::nodes {
 namespace {
@@ -14,6 +15,8 @@ using hosts::Result;
 
 constexpr auto kInspectDeadline = 15s;
 constexpr auto kSystemctlDeadline = 120s;
+// A Besu unit's TimeoutStopSec is 900 s (a killed Besu risks its database): wait a little longer.
+constexpr auto kStopDeadline = 960s;
 constexpr auto kInstallDeadline = 600s;
 constexpr auto kSystemdStartDeadline = 30s;
 
@@ -71,22 +74,10 @@ plan::ServiceState parseServiceState(const std::string& s) {
 
 }  // namespace
 
-std::string HttpProber::probe(const ProbeTarget& target) {
-    auto r = net::httpGet(target.address, target.port, target.path, target.timeout);
-    if (!r.response) {
-        return r.error;
-    }
-    if (r.response->status != target.expectStatus) {
-        return "GET " + target.path + " answered " + std::to_string(r.response->status) +
-               ", expected " + std::to_string(target.expectStatus);
-    }
-    return {};
-}
-
-int SystemdAgent::recordProbe(const std::string& node, bool healthy) {
+int SystemdAgent::recordReading(const std::string& node, bool ready) {
     std::lock_guard lock(mutex_);
-    int& failures = probeFailures_[node];
-    failures = healthy ? 0 : failures + 1;
+    int& failures = failedReadings_[node];
+    failures = ready ? 0 : failures + 1;
     return failures;
 }
 
@@ -121,12 +112,14 @@ Result<plan::ObservedNode> SystemdAgent::inspect(hosts::Host& host, const spec::
     }
     observed.health = plan::Health::Unknown;
     if (observed.service == plan::ServiceState::Active) {
-        if (auto target = kind->probe(spec, node)) {
-            const auto problem = prober_.probe(*target);
-            const int failures = recordProbe(node.name, problem.empty());
-            if (problem.empty()) {
+        if (auto reading = kind->read(spec, node, http_)) {
+            observed.height = reading->height;
+            observed.peers = reading->peers;
+            observed.healthProblem = reading->problem;
+            const int failures = recordReading(node.name, reading->ready);
+            if (reading->ready) {
                 observed.health = plan::Health::Ready;
-            } else if (failures >= target->failureThreshold) {
+            } else if (failures >= kind->failureThreshold(spec, node)) {
                 observed.health = plan::Health::NotReady;
             }
         } else {
@@ -152,20 +145,14 @@ Result<void> SystemdAgent::perform(hosts::Host& host, const spec::Cluster& spec,
         }
     }
     switch (action.kind) {
-        case plan::ActionKind::InstallSoftware: {
-            for (const auto& argv : kind->installCommands(spec, node)) {
-                if (auto r =
-                        execChecked(host, vmid, argv, kInstallDeadline, "install step " + argv[0]);
-                    !r) {
-                    return r;
-                }
-            }
-            const auto version = action.version ? action.version->str() : std::string{};
-            return host.writeFile(vmid,
-                                  {std::string(kStateDir) + "/version", version + "\n", 0644});
-        }
+        case plan::ActionKind::InstallSoftware:
+            return install(host, *kind, spec, node, action);
         case plan::ActionKind::WriteConfig: {
-            for (const auto& file : kind->configFiles(spec, node)) {
+            auto files = kind->configFiles(spec, node);
+            if (!files) {
+                return files.error();
+            }
+            for (const auto& file : files.value()) {
                 if (auto r = host.writeFile(vmid, file); !r) {
                     return r;
                 }
@@ -183,13 +170,57 @@ Result<void> SystemdAgent::perform(hosts::Host& host, const spec::Cluster& spec,
                                kSystemctlDeadline, "systemctl enable --now " + unit);
         case plan::ActionKind::RestartService:
             return execChecked(host, vmid, {"systemctl", "restart", unit + ".service"},
-                               kSystemctlDeadline, "systemctl restart " + unit);
+                               kStopDeadline, "systemctl restart " + unit);
         case plan::ActionKind::StopService:
-            return execChecked(host, vmid, {"systemctl", "stop", unit + ".service"},
-                               kSystemctlDeadline, "systemctl stop " + unit);
+            return execChecked(host, vmid, {"systemctl", "stop", unit + ".service"}, kStopDeadline,
+                               "systemctl stop " + unit);
+        case plan::ActionKind::AwaitHealthy:
+            return awaitHealthy(*kind, spec, node);
         default:
             return Error::permanent(std::string("not an in-container action: ") +
                                     std::string(plan::toString(action.kind)));
+    }
+}
+
+Result<void> SystemdAgent::install(hosts::Host& host, const NodeKind& kind,
+                                   const spec::Cluster& spec, const spec::Node& node,
+                                   const plan::Action& action) {
+    const int vmid = node.vmid;
+    const InstallPlan installPlan = kind.installPlan(spec, node);
+    for (const auto& upload : installPlan.uploads) {
+        auto content = readSoftwareArchive(upload.from, upload.sha256);
+        if (!content) {
+            return content.error();
+        }
+        if (auto r = host.writeFile(vmid, {upload.to, std::move(content.value()), 0644}); !r) {
+            return r;
+        }
+    }
+    for (const auto& argv : installPlan.commands) {
+        if (auto r = execChecked(host, vmid, argv, kInstallDeadline, "install step " + argv[0]);
+            !r) {
+            return r;
+        }
+    }
+    const auto version = action.version ? action.version->str() : std::string{};
+    return host.writeFile(vmid, {std::string(kStateDir) + "/version", version + "\n", 0644});
+}
+
+Result<void> SystemdAgent::awaitHealthy(const NodeKind& kind, const spec::Cluster& spec,
+                                        const spec::Node& node) {
+    HealthGate gate(kind.gateCriteria(spec, node));
+    const auto deadline = timing_.now() + spec.policy.healthGate.timeout;
+    for (;;) {
+        const auto reading = kind.read(spec, node, http_);
+        if (!reading || gate.feed(*reading)) {
+            return {};  // a kind without probes has nothing more to show than a started unit
+        }
+        if (timing_.now() + timing_.poll > deadline) {
+            return Error::unhealthy("health gate (" + gate.describe() + ") not passed within " +
+                                    std::to_string(spec.policy.healthGate.timeout.count()) +
+                                    "s: " + gate.missing());
+        }
+        timing_.sleep(timing_.poll);
     }
 }
 

@@ -30,6 +30,10 @@ std::string_view toString(ActionKind kind) {
             return "restart-service";
         case ActionKind::StopService:
             return "stop-service";
+        case ActionKind::AwaitHealthy:
+            return "health-gate";
+        case ActionKind::RollbackContainer:
+            return "rollback";
     }
     return "?";
 }

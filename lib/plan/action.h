@@ -24,6 +24,12 @@ enum class ActionKind {
     StartService,
     RestartService,
     StopService,
+    // After a restart for a change: wait until the node passes its health gate (ready, peers,
+    // height rising, a validator's own seal) or roll it back to the sequence's snapshot.
+    AwaitHealthy,
+    // Never planned: the executor's answer to a failed health gate. Restores the container to
+    // `snapshot` (which stops it) and starts it again.
+    RollbackContainer,
 };
 
 // How much an action takes away while it runs. Ordered: a larger value disrupts more.

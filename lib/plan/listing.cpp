@@ -30,6 +30,10 @@ char symbol(ActionKind kind) {
             return '*';
         case ActionKind::SnapshotContainer:
             return '@';
+        case ActionKind::AwaitHealthy:
+            return '?';
+        case ActionKind::RollbackContainer:
+            return '<';
     }
     return '?';
 }

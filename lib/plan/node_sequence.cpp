@@ -339,6 +339,11 @@ NodeSequence sequenceFor(const NodeFacts& facts) {
     } else {
         addService(ActionKind::RestartService, restartWhy);
     }
+    // The node counts as disrupted until it proves healthy again, so the next node of a rolling
+    // change waits for this one; a node that does not is rolled back to the snapshot above.
+    addService(ActionKind::AwaitHealthy,
+               "after restart: " + restartWhy + " (within " +
+                   std::to_string(spec.policy.healthGate.timeout.count()) + "s)");
     return builder.finish(Disruption::Restart, Priority::Disruptive);
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -70,10 +71,15 @@ struct ObservedNode {
     Health health = Health::Unknown;
     std::optional<spec::Version> version;  // installed and active; nullopt: not installed
     std::string configFingerprint;         // of the config last written; empty: none written
-    int attempts = 0;                      // failed attempts of the current operation
-    std::optional<TimePoint> retryAfter;   // backoff: no action on this node before then
-    bool permanentFailure = false;         // the engine gave up until the spec changes
-    bool operationInFlight = false;        // the executor is working on this node now
+    // What the health probes read (kinds that report a chain): the node's head and its peers;
+    // nullopt when not probed or not answered. `healthProblem` says why it is not ready.
+    std::optional<std::uint64_t> height;
+    std::optional<std::uint32_t> peers;
+    std::string healthProblem;
+    int attempts = 0;                     // failed attempts of the current operation
+    std::optional<TimePoint> retryAfter;  // backoff: no action on this node before then
+    bool permanentFailure = false;        // the engine gave up until the spec changes
+    bool operationInFlight = false;       // the executor is working on this node now
     std::string inspectError;  // non-empty: the container could not be looked into (blind)
 };
 
@@ -82,6 +88,9 @@ struct Observed {
     std::map<std::string, ObservedNode, std::less<>> nodes;
     std::set<std::string, std::less<>> pausedNodes;
     bool pausedAll = false;
+    // Networks whose rolling change stopped at a failed health gate, with why: nothing more is
+    // disrupted there until the spec changes (restoring what is down goes on).
+    std::map<std::string, std::string, std::less<>> haltedNetworks;
 
     const ObservedHost* findHost(std::string_view name) const;
     const ObservedNode* findNode(std::string_view name) const;

@@ -325,6 +325,10 @@ private:
         if (node == nullptr || candidate.sequence.disruption < Disruption::Restart) {
             return std::nullopt;
         }
+        if (auto halt = observed_.haltedNetworks.find(node->network);
+            halt != observed_.haltedNetworks.end()) {
+            return halt->second;
+        }
         detail::NetworkBudget* budget = budgetOf(node->network);
         if (budget == nullptr) {
             return std::nullopt;

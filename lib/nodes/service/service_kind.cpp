@@ -17,8 +17,8 @@ std::string ServiceKind::unitName(const spec::Cluster& spec, const spec::Node& n
     return service != nullptr && !service->unit.empty() ? service->unit : "cv-" + node.name;
 }
 
-std::vector<hosts::FileWrite> ServiceKind::configFiles(const spec::Cluster& spec,
-                                                       const spec::Node& node) const {
+hosts::Result<std::vector<hosts::FileWrite>> ServiceKind::configFiles(
+    const spec::Cluster& spec, const spec::Node& node) const {
     std::vector<hosts::FileWrite> files;
     const auto* service = serviceOf(spec, node);
     if (service == nullptr) {
@@ -38,21 +38,29 @@ std::vector<hosts::FileWrite> ServiceKind::configFiles(const spec::Cluster& spec
     return files;
 }
 
-std::vector<std::vector<std::string>> ServiceKind::installCommands(const spec::Cluster&,
-                                                                   const spec::Node&) const {
-    // The command comes from the base image; "installing" a version only records it.
-    return {};
-}
-
-std::optional<ProbeTarget> ServiceKind::probe(const spec::Cluster& spec,
-                                              const spec::Node& node) const {
+std::optional<NodeReading> ServiceKind::read(const spec::Cluster& spec, const spec::Node& node,
+                                             ProbeHttp& http) const {
     const auto* service = serviceOf(spec, node);
     if (service == nullptr || !service->probe || !node.ip) {
         return std::nullopt;
     }
     const auto& p = *service->probe;
-    return ProbeTarget{node.ip->address.str(), p.port,    p.path,
-                       p.expectStatus,         p.timeout, p.failureThreshold};
+    NodeReading reading;
+    const auto r = http.get(node.ip->address.str(), p.port, p.path, p.timeout);
+    if (!r.response) {
+        reading.problem = r.error;
+    } else if (r.response->status != p.expectStatus) {
+        reading.problem = "GET " + p.path + " answered " + std::to_string(r.response->status) +
+                          ", expected " + std::to_string(p.expectStatus);
+    } else {
+        reading.ready = true;
+    }
+    return reading;
+}
+
+int ServiceKind::failureThreshold(const spec::Cluster& spec, const spec::Node& node) const {
+    const auto* service = serviceOf(spec, node);
+    return service != nullptr && service->probe ? service->probe->failureThreshold : 3;
 }
 
 }  // namespace chainvisor::nodes

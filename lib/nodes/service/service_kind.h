@@ -9,12 +9,14 @@ namespace chainvisor::nodes {
 class ServiceKind final : public NodeKind {
 public:
     std::string unitName(const spec::Cluster& spec, const spec::Node& node) const override;
-    std::vector<hosts::FileWrite> configFiles(const spec::Cluster& spec,
-                                              const spec::Node& node) const override;
-    std::vector<std::vector<std::string>> installCommands(const spec::Cluster& spec,
-                                                          const spec::Node& node) const override;
-    std::optional<ProbeTarget> probe(const spec::Cluster& spec,
-                                     const spec::Node& node) const override;
+    hosts::Result<std::vector<hosts::FileWrite>> configFiles(const spec::Cluster& spec,
+                                                             const spec::Node& node) const override;
+    // The command comes from the base image: "installing" a version only records it.
+    InstallPlan installPlan(const spec::Cluster&, const spec::Node&) const override { return {}; }
+    // One GET of the service's probe; nullopt without one.
+    std::optional<NodeReading> read(const spec::Cluster& spec, const spec::Node& node,
+                                    ProbeHttp& http) const override;
+    int failureThreshold(const spec::Cluster& spec, const spec::Node& node) const override;
 };
 
 }  // namespace chainvisor::nodes

@@ -515,6 +515,12 @@ hosts::Result<void> FakeNodeAgent::perform(hosts::Host& host, const spec::Cluste
         case plan::ActionKind::StopService:
             c.inside.service = plan::ServiceState::Inactive;
             break;
+        case plan::ActionKind::AwaitHealthy:
+            if (c.inside.service != plan::ServiceState::Active ||
+                c.inside.health == plan::Health::NotReady) {
+                return Error::unhealthy(node.name + ": health gate not passed");
+            }
+            break;
         default:
             return Error::permanent("not an in-container action: " + op);
     }

@@ -55,14 +55,32 @@ private:
     std::string name_ = "local";
 };
 
-class ScriptedProber final : public Prober {
+// Answers every GET with `status`, or fails it with `problem`; records what was asked.
+class ScriptedHttp final : public ProbeHttp {
 public:
-    std::string probe(const ProbeTarget& target) override {
-        targets.push_back(target);
-        return problem;
+    struct Request {
+        std::string address;
+        int port = 0;
+        std::string path;
+    };
+    net::HttpGetResult get(const std::string& address, int port, const std::string& target,
+                           std::chrono::milliseconds, const std::string&) override {
+        targets.push_back({address, port, target});
+        net::HttpGetResult r;
+        if (problem.empty()) {
+            r.response = net::ProbeResponse{status, ""};
+        } else {
+            r.error = problem;
+        }
+        return r;
     }
-    std::string problem;  // empty: healthy
-    std::vector<ProbeTarget> targets;
+    net::HttpGetResult postJson(const std::string&, int, const std::string&, const std::string&,
+                                std::chrono::milliseconds, const std::string&) override {
+        return {std::nullopt, "no JSON-RPC here"};
+    }
+    std::string problem;  // empty: answers `status`
+    int status = 200;
+    std::vector<Request> targets;
 };
 
 class ServiceOnly final : public KindRegistry {
@@ -104,7 +122,7 @@ spec::Cluster webCluster() {
 struct Fixture {
     spec::Cluster cluster = webCluster();
     ScriptedHost host;
-    ScriptedProber prober;
+    ScriptedHttp prober;
     ServiceOnly kinds;
     SystemdAgent agent{kinds, prober};
     const spec::Node& node() const { return cluster.nodes[0]; }

@@ -9,7 +9,8 @@ using AK = ActionKind;
 using Kinds = std::vector<ActionKind>;
 using Names = std::vector<std::string>;
 
-const Kinds kUpgrade{AK::SnapshotContainer, AK::InstallSoftware, AK::RestartService};
+const Kinds kUpgrade{AK::SnapshotContainer, AK::InstallSoftware, AK::RestartService,
+                     AK::AwaitHealthy};
 
 // Every node of the cluster runs 24.1.0 while the spec says 24.3.0.
 void everyoneOutdated(Observed& world) {
@@ -222,7 +223,8 @@ TEST_CASE("budget: live changes and non-validators need no validator budget", "[
           Names{"val1", "val2", "val3", "val4", "sentry1", "sentry2", "sentry3"});
     CHECK(kindsOf(p, "val1") == Kinds{AK::UpdateContainer});
     CHECK(kindsOf(p, "sentry1") == Kinds{AK::SnapshotContainer, AK::UpdateContainer,
-                                         AK::InstallSoftware, AK::RestartService});
+                                         AK::InstallSoftware, AK::RestartService,
+                                         AK::AwaitHealthy});
     CHECK(p.waiting.empty());
 }
 

@@ -353,7 +353,7 @@ TEST_CASE("container: cores change restarts the container, with a snapshot first
         const Plan p = plan(cluster, world, fixedNow());
         REQUIRE(kindsOf(p, "val2") == Kinds{AK::SnapshotContainer, AK::StopContainer,
                                             AK::UpdateContainer, AK::StartContainer,
-                                            AK::StartService});
+                                            AK::StartService, AK::AwaitHealthy});
         requireAllOf(p, "val2", Disruption::Restart);
         CHECK(p.actions[0].snapshot == "cv-20260314-101500");
         CHECK(p.actions[0].reason == "before restart: cores 2 → 4 (restart)");
@@ -364,8 +364,8 @@ TEST_CASE("container: cores change restarts the container, with a snapshot first
     SECTION("snapshotBeforeDisruptive: false") {
         cluster.policy.snapshotBeforeDisruptive = false;
         const Plan p = plan(cluster, world, fixedNow());
-        CHECK(kindsOf(p, "val2") ==
-              Kinds{AK::StopContainer, AK::UpdateContainer, AK::StartContainer, AK::StartService});
+        CHECK(kindsOf(p, "val2") == Kinds{AK::StopContainer, AK::UpdateContainer,
+                                          AK::StartContainer, AK::StartService, AK::AwaitHealthy});
         requireAllOf(p, "val2", Disruption::Restart);
     }
 }
@@ -404,7 +404,7 @@ TEST_CASE("container: hostname, ip, gateway and bridge changes need a restart",
 
             REQUIRE(kindsOf(p, "val2") == Kinds{AK::SnapshotContainer, AK::StopContainer,
                                                 AK::UpdateContainer, AK::StartContainer,
-                                                AK::StartService});
+                                                AK::StartService, AK::AwaitHealthy});
             CHECK(p.actions[2].changes == std::vector<FieldChange>{row.expected});
             requireAllOf(p, "val2", Disruption::Restart);
             CHECK(nodesInOrder(p) == std::vector<std::string>{"val2"});
@@ -477,8 +477,8 @@ TEST_CASE("software: a version upgrade installs and restarts the service", "[pla
 
     const Plan p = plan(cluster, world, fixedNow());
 
-    REQUIRE(kindsOf(p, "val2") ==
-            Kinds{AK::SnapshotContainer, AK::InstallSoftware, AK::RestartService});
+    REQUIRE(kindsOf(p, "val2") == Kinds{AK::SnapshotContainer, AK::InstallSoftware,
+                                        AK::RestartService, AK::AwaitHealthy});
     requireAllOf(p, "val2", Disruption::Restart);
     CHECK(p.actions[1].version == version("24.3.0"));
     CHECK(p.actions[1].reason == "version 24.1.0 → 24.3.0 (restart)");
@@ -511,7 +511,7 @@ TEST_CASE("config: a changed fingerprint rewrites the config and restarts", "[pl
     const Plan p = plan(cluster, world, fixedNow());
 
     REQUIRE(kindsOf(p, "val2") ==
-            Kinds{AK::SnapshotContainer, AK::WriteConfig, AK::RestartService});
+            Kinds{AK::SnapshotContainer, AK::WriteConfig, AK::RestartService, AK::AwaitHealthy});
     CHECK(p.actions[1].configFingerprint == want);
     CHECK(p.actions[1].reason == "config 01234567 → " + want.substr(0, 8) + " (restart)");
     requireAllOf(p, "val2", Disruption::Restart);
@@ -527,14 +527,14 @@ TEST_CASE("software: version, config and container changes share one snapshot an
     SECTION("version + config") {
         const Plan p = plan(cluster, world, fixedNow());
         CHECK(kindsOf(p, "val2") == Kinds{AK::SnapshotContainer, AK::InstallSoftware,
-                                          AK::WriteConfig, AK::RestartService});
+                                          AK::WriteConfig, AK::RestartService, AK::AwaitHealthy});
     }
     SECTION("version + config + cores: the container restart is the service restart") {
         nodeOf(cluster, "val2").resources.cores = 4;
         const Plan p = plan(cluster, world, fixedNow());
         CHECK(kindsOf(p, "val2") == Kinds{AK::SnapshotContainer, AK::InstallSoftware,
                                           AK::WriteConfig, AK::StopContainer, AK::UpdateContainer,
-                                          AK::StartContainer, AK::StartService});
+                                          AK::StartContainer, AK::StartService, AK::AwaitHealthy});
         requireAllOf(p, "val2", Disruption::Restart);
     }
     SECTION("version + live memory: memory applied live before the restart") {
@@ -542,7 +542,7 @@ TEST_CASE("software: version, config and container changes share one snapshot an
         const Plan p = plan(cluster, world, fixedNow());
         REQUIRE(kindsOf(p, "val2") == Kinds{AK::SnapshotContainer, AK::UpdateContainer,
                                             AK::InstallSoftware, AK::WriteConfig,
-                                            AK::RestartService});
+                                            AK::RestartService, AK::AwaitHealthy});
         CHECK(p.actions[1].changes == std::vector<FieldChange>{{"memory", "4096", "6144", true}});
     }
 }

@@ -207,6 +207,13 @@ std::string applyAction(const spec::Cluster& spec, Observed& world, const Action
             }
             inside.service = ServiceState::Inactive;
             return "";
+        case ActionKind::RollbackContainer:
+            return what + "never planned";
+        case ActionKind::AwaitHealthy:
+            if (!running || inside.service != ServiceState::Active) {
+                return what + "service not active";
+            }
+            return "";
     }
     return what + "unknown kind";
 }
