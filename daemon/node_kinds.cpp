@@ -11,6 +11,7 @@ const nodes::NodeKind* NodeKinds::kindFor(const spec::Cluster& spec, const spec:
         case spec::NetworkKind::Service:
             return &service_;
         case spec::NetworkKind::Besu:
+            return &besu_;
         case spec::NetworkKind::Bitcell:
             return nullptr;
     }

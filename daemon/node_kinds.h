@@ -1,6 +1,9 @@
 // The node kinds this build knows, looked up by network kind.
 #pragma once
 
+#include <filesystem>
+
+#include "nodes/besu/besu_kind.h"
 #include "nodes/service/service_kind.h"
 #include "nodes/systemd_agent.h"
 
@@ -8,12 +11,16 @@ namespace chainvisor::daemon {
 
 class NodeKinds final : public nodes::KindRegistry {
 public:
+    // Kinds with node keys read them from `stateDir` (nodes/besu/key_store.h).
+    explicit NodeKinds(const std::filesystem::path& stateDir) : besu_(stateDir) {}
+
     // nullptr for a kind this build cannot run yet (the agent then reports a permanent error).
     const nodes::NodeKind* kindFor(const spec::Cluster& spec,
                                    const spec::Node& node) const override;
 
 private:
     nodes::ServiceKind service_;
+    nodes::besu::BesuKind besu_;
 };
 
 }  // namespace chainvisor::daemon

@@ -42,6 +42,7 @@
 #include "logging.h"
 #include "metrics_feed.h"
 #include "node_kinds.h"
+#include "nodes/besu/key_store.h"
 #include "nodes/systemd_agent.h"
 #include "observe/metrics.h"
 #include "observe/metrics_server.h"
@@ -101,6 +102,17 @@ private:
     int fd_ = -1;
 };
 
+// Node keys are made before anything is planned: a Besu node must find its key the first time it
+// starts. "" when every node that needs one has one.
+std::string provisionKeys(const spec::Cluster& spec, const std::filesystem::path& stateDir) {
+    const auto errors = nodes::besu::provisionNodeKeys(spec, stateDir);
+    std::string problem;
+    for (const auto& error : errors) {
+        problem += (problem.empty() ? "node keys: " : "; ") + error;
+    }
+    return problem;
+}
+
 // Every way the daemon learns the spec changed (SIGHUP, the file watch) comes here. A bad file
 // keeps the running spec and says exactly why.
 class Reloader {
@@ -129,6 +141,8 @@ public:
             }
         } else if (auto error = hosts_.ensure(*spec); !error.empty()) {
             problem = error;
+        } else if (auto keys = provisionKeys(*spec, options_.stateDir); !keys.empty()) {
+            problem = keys;
         }
         if (!problem.empty()) {
             spdlog::error("reload failed: {}; still running the previous spec", problem);
@@ -201,9 +215,13 @@ int runDaemon(const Options& options) {
         spdlog::error("{}", error);
         return kExitFailure;
     }
-    NodeKinds kinds;
-    nodes::HttpProber prober;
-    nodes::SystemdAgent agent(kinds, prober);
+    if (auto error = provisionKeys(*spec, options.stateDir); !error.empty()) {
+        spdlog::error("{}", error);
+        return kExitFailure;
+    }
+    NodeKinds kinds(options.stateDir);
+    nodes::NetProbeHttp probeHttp;
+    nodes::SystemdAgent agent(kinds, probeHttp);
     engine::SystemClock clock;
     engine::SystemRandom random;
     engine::EventLog events;
