@@ -158,6 +158,7 @@ int status(const CtlOptions& options, Exchange& exchange) {
     auto answer = exchange.send({"GET", "/v1/status", {}, {}});
     if (answer.body && exchange.human()) {
         std::vector<control::NodeView> nodes;
+        std::vector<control::NetworkView> networks;
         std::string summary;
         if (const auto* object = answer.body->if_object()) {
             if (const auto* s = object->if_contains("summary"); s && s->is_string()) {
@@ -168,8 +169,13 @@ int status(const CtlOptions& options, Exchange& exchange) {
                     nodes.push_back(control::nodeFromJson(n));
                 }
             }
+            if (const auto* list = object->if_contains("networks"); list && list->is_array()) {
+                for (const auto& n : list->get_array()) {
+                    networks.push_back(control::networkFromJson(n));
+                }
+            }
         }
-        exchange.out() << formatStatus(summary, nodes, now(), exchange.colour());
+        exchange.out() << formatStatus(summary, networks, nodes, now(), exchange.colour());
     }
     return answer.exit;
 }

@@ -73,9 +73,27 @@ std::string_view conditionColour(std::string_view condition) {
     return "35";  // Unknown
 }
 
-std::string formatStatus(const std::string& summary, const std::vector<control::NodeView>& nodes,
-                         UnixSeconds now, bool colour) {
+std::string formatStatus(const std::string& summary,
+                         const std::vector<control::NetworkView>& networks,
+                         const std::vector<control::NodeView>& nodes, UnixSeconds now,
+                         bool colour) {
     std::string out = summary.empty() ? std::string() : summary + "\n\n";
+    if (!networks.empty()) {
+        Table table({"NETWORK", "CONDITION", "REASON", "VALIDATORS", "HEIGHT", "SINCE", "MESSAGE"});
+        for (const auto& n : networks) {
+            table.add({{n.name},
+                       {dashIfEmpty(n.condition), conditionColour(n.condition)},
+                       {dashIfEmpty(n.reason)},
+                       {n.validators > 0 ? std::to_string(n.validatorsOnline) + "/" +
+                                               std::to_string(n.validators) + " (quorum " +
+                                               std::to_string(n.quorum) + ")"
+                                         : "-"},
+                       {n.height ? std::to_string(*n.height) : "-"},
+                       {n.since ? formatSpan(now - n.since) : "-"},
+                       {dashIfEmpty(n.message)}});
+        }
+        out += table.render(colour) + "\n";
+    }
     if (nodes.empty()) {
         return out + "No nodes in the spec.\n";
     }

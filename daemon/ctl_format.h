@@ -19,8 +19,10 @@ std::string_view conditionColour(std::string_view condition);
 
 // The status table: NODE NETWORK ROLE HOST VMID CONDITION REASON HEIGHT PEERS SINCE, after the
 // daemon's one-line summary.
-std::string formatStatus(const std::string& summary, const std::vector<control::NodeView>& nodes,
-                         control::UnixSeconds now, bool colour);
+std::string formatStatus(const std::string& summary,
+                         const std::vector<control::NetworkView>& networks,
+                         const std::vector<control::NodeView>& nodes, control::UnixSeconds now,
+                         bool colour);
 
 // One node in detail: everything in the table plus the message, attempts and next retry.
 std::string formatNode(const control::NodeView& node, control::UnixSeconds now, bool colour);

@@ -60,6 +60,12 @@ control::NodeView EngineControl::view(const spec::Node& node,
     if (status.version) {
         v.version = status.version->str();
     }
+    if (status.height) {
+        v.height = static_cast<std::int64_t>(*status.height);
+    }
+    if (status.peers) {
+        v.peers = static_cast<int>(*status.peers);
+    }
     v.paused = reconciler_.pausedAll() || reconciler_.pausedNodes().contains(node.name);
     return v;
 }
@@ -71,6 +77,33 @@ std::vector<control::NodeView> EngineControl::nodes() {
         if (auto it = statuses.find(node.name); it != statuses.end()) {
             out.push_back(view(node, it->second));
         }
+    }
+    return out;
+}
+
+std::vector<control::NetworkView> EngineControl::networks() {
+    std::vector<control::NetworkView> out;
+    const auto& statuses = reconciler_.networks();
+    for (const auto& network : reconciler_.spec().networks) {
+        auto it = statuses.find(network.name);
+        if (it == statuses.end()) {
+            continue;
+        }
+        const engine::NetworkStatus& s = it->second;
+        control::NetworkView v;
+        v.name = network.name;
+        v.condition = std::string(engine::toString(s.condition.type));
+        v.reason = s.condition.reason;
+        v.message = s.condition.message;
+        v.since = unixSeconds(s.condition.since);
+        v.validators = s.validators;
+        v.validatorsOnline = s.validatorsOnline;
+        v.quorum = s.quorum;
+        if (s.height) {
+            v.height = static_cast<std::int64_t>(*s.height);
+        }
+        v.halted = s.halted;
+        out.push_back(std::move(v));
     }
     return out;
 }

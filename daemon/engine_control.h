@@ -21,6 +21,7 @@ public:
 
     std::vector<control::NodeView> nodes() override;
     std::optional<control::NodeView> node(std::string_view name) override;
+    std::vector<control::NetworkView> networks() override;
     std::string summary() override { return reconciler_.summary(); }
     control::PlanView plan() override;
     std::vector<control::EventView> events(std::uint64_t after, std::size_t limit) override;

@@ -42,6 +42,20 @@ struct NodeView {
     bool paused = false;
 };
 
+// A network as a whole: can it make blocks, and does it.
+struct NetworkView {
+    std::string name;
+    std::string condition;  // "Ready", "Progressing", "Degraded"
+    std::string reason;     // "Producing", "BelowQuorum", "HeightStalled", "RolloutHalted", …
+    std::string message;
+    UnixSeconds since = 0;
+    int validators = 0;
+    int validatorsOnline = 0;
+    int quorum = 0;
+    std::optional<std::int64_t> height;  // the highest head any node reported
+    std::string halted;                  // non-empty: why its rollout is halted
+};
+
 struct PlannedAction {
     std::string node;
     std::string kind;        // "CreateContainer", … (plan::toString(ActionKind))
@@ -85,6 +99,8 @@ public:
     // Every node of the spec (and orphans still being removed), in a stable order.
     virtual std::vector<NodeView> nodes() = 0;
     virtual std::optional<NodeView> node(std::string_view name) = 0;
+    // Every network of the spec, in the spec's order.
+    virtual std::vector<NetworkView> networks() { return {}; }
     // One line: "5 nodes: 3 ready, 2 progressing; 1 running; last pass 0.4s ago".
     virtual std::string summary() = 0;
     virtual PlanView plan() = 0;

@@ -166,6 +166,14 @@ json::array nodesJson(const std::vector<NodeView>& nodes) {
     return out;
 }
 
+json::array networksJson(const std::vector<NetworkView>& networks) {
+    json::array out;
+    for (const auto& n : networks) {
+        out.push_back(toJson(n));
+    }
+    return out;
+}
+
 }  // namespace
 
 ControlRoutes::ControlRoutes(asio::any_io_executor executor, ControlApi& api,
@@ -292,6 +300,7 @@ Response ControlRoutes::status() {
                                                     {"summary", api_.summary()},
                                                     {"passesCompleted", passesCompleted()},
                                                     {"lastEvent", api_.lastEventSequence()},
+                                                    {"networks", networksJson(api_.networks())},
                                                     {"nodes", nodesJson(api_.nodes())}});
 }
 

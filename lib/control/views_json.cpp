@@ -113,6 +113,36 @@ json::array toJson(const std::vector<EventView>& events) {
     return out;
 }
 
+json::object toJson(const NetworkView& network) {
+    json::object out;
+    out["name"] = network.name;
+    out["condition"] = network.condition;
+    out["reason"] = network.reason;
+    out["message"] = network.message;
+    out["since"] = network.since;
+    out["validators"] = network.validators;
+    out["validatorsOnline"] = network.validatorsOnline;
+    out["quorum"] = network.quorum;
+    out["height"] = orNull(network.height);
+    out["halted"] = network.halted;
+    return out;
+}
+
+NetworkView networkFromJson(const json::value& value) {
+    NetworkView network;
+    network.name = text(value, "name");
+    network.condition = text(value, "condition");
+    network.reason = text(value, "reason");
+    network.message = text(value, "message");
+    network.since = numberOr(value, "since", 0);
+    network.validators = static_cast<int>(numberOr(value, "validators", 0));
+    network.validatorsOnline = static_cast<int>(numberOr(value, "validatorsOnline", 0));
+    network.quorum = static_cast<int>(numberOr(value, "quorum", 0));
+    network.height = number(value, "height");
+    network.halted = text(value, "halted");
+    return network;
+}
+
 NodeView nodeFromJson(const json::value& value) {
     NodeView node;
     node.name = text(value, "name");

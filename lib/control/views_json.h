@@ -13,11 +13,13 @@
 namespace chainvisor::control {
 
 boost::json::object toJson(const NodeView& node);
+boost::json::object toJson(const NetworkView& network);
 boost::json::object toJson(const PlanView& plan);
 boost::json::object toJson(const EventView& event);
 boost::json::array toJson(const std::vector<EventView>& events);
 
 NodeView nodeFromJson(const boost::json::value& value);
+NetworkView networkFromJson(const boost::json::value& value);
 PlanView planFromJson(const boost::json::value& value);
 EventView eventFromJson(const boost::json::value& value);
 

@@ -35,7 +35,7 @@ TEST_CASE("ctl: spans of time read at a glance", "[ctl][format]") {
 
 TEST_CASE("ctl: the status table is aligned, with dashes for what is not known", "[ctl][format]") {
     const auto api = FakeControlApi::standard(kNow);
-    CHECK(ctl::formatStatus(api.summaryLine, api.nodeList, kNow, false) ==
+    CHECK(ctl::formatStatus(api.summaryLine, {}, api.nodeList, kNow, false) ==
           "2 nodes: 1 ready, 1 progressing; 0 running; last pass 0.4s ago\n"
           "\n"
           "NODE  NETWORK  ROLE       HOST   VMID  CONDITION    REASON             HEIGHT  PEERS  "
@@ -44,7 +44,32 @@ TEST_CASE("ctl: the status table is aligned, with dashes for what is not known",
           "3d04h\n"
           "rpc1  devnet   rpc        local  205   Progressing  CreatingContainer  -       -      "
           "2d00h\n");
-    CHECK(ctl::formatStatus("", {}, kNow, false) == "No nodes in the spec.\n");
+    CHECK(ctl::formatStatus("", {}, {}, kNow, false) == "No nodes in the spec.\n");
+}
+
+TEST_CASE("ctl: networks come first, with validators online against quorum", "[ctl][format]") {
+    control::NetworkView devnet;
+    devnet.name = "devnet";
+    devnet.condition = "Degraded";
+    devnet.reason = "BelowQuorum";
+    devnet.message = "2 of 4 validators online (quorum 3): the chain cannot make blocks";
+    devnet.since = kNow - 45;
+    devnet.validators = 4;
+    devnet.validatorsOnline = 2;
+    devnet.quorum = 3;
+    devnet.height = 812;
+    control::NetworkView web;
+    web.name = "web";
+    web.condition = "Ready";
+    web.reason = "Running";
+    web.since = kNow - 192;
+    CHECK(ctl::formatStatus("", {devnet, web}, {}, kNow, false) ==
+          "NETWORK  CONDITION  REASON       VALIDATORS      HEIGHT  SINCE  MESSAGE\n"
+          "devnet   Degraded   BelowQuorum  2/4 (quorum 3)  812     45s    2 of 4 validators "
+          "online (quorum 3): the chain cannot make blocks\n"
+          "web      Ready      Running      -               -       3m12s  -\n"
+          "\n"
+          "No nodes in the spec.\n");
 }
 
 TEST_CASE("ctl: colours only when asked, and columns stay aligned", "[ctl][format]") {
