@@ -61,10 +61,14 @@ void ReconcileLoop::setSpec(spec::Cluster spec, HostMap hosts) {
     trigger("spec reloaded");
 }
 
-std::chrono::milliseconds ReconcileLoop::nextResync() {
-    const double factor = 1.0 - options_.jitter + 2.0 * options_.jitter * random_.unit();
+std::chrono::milliseconds resyncDelay(const LoopOptions& options, double unit) {
+    const double factor = 1.0 - options.jitter + 2.0 * options.jitter * unit;
     return std::chrono::milliseconds(
-        static_cast<std::int64_t>(static_cast<double>(options_.resync.count()) * factor));
+        static_cast<std::int64_t>(static_cast<double>(options.resync.count()) * factor));
+}
+
+std::chrono::milliseconds ReconcileLoop::nextResync() {
+    return resyncDelay(options_, random_.unit());
 }
 
 asio::awaitable<void> ReconcileLoop::run() {
@@ -80,13 +84,14 @@ asio::awaitable<void> ReconcileLoop::run() {
             }
         }
         // Let a burst of triggers (an editor's several writes, many chains ending) settle into
-        // one pass.
-        if (options_.settle.count() > 0) {
-            wake_.expires_after(options_.settle);
+        // one pass. A trigger cancels the wait; only stop() ends it early.
+        const auto settled = std::chrono::steady_clock::now() + options_.settle;
+        while (!stopping_ && std::chrono::steady_clock::now() < settled) {
+            wake_.expires_at(settled);
             co_await waitOn(wake_);
-            if (stopping_) {
-                break;
-            }
+        }
+        if (stopping_) {
+            break;
         }
         pending_ = false;
         spdlog::debug("pass {} ({})", passes_ + 1, pendingWhy_);

@@ -29,10 +29,14 @@ namespace chainvisor::engine {
 
 struct LoopOptions {
     std::chrono::milliseconds resync{std::chrono::seconds(30)};
-    double jitter = 0.1;                    // resync × [1 − jitter, 1 + jitter)
+    double jitter = 0.1;                    // resync × [1 − jitter, 1 + jitter]
     std::chrono::milliseconds settle{200};  // gather a burst of triggers
     std::chrono::milliseconds shutdownGrace{std::chrono::seconds(90)};  // wait for running chains
 };
+
+// The wait before a periodic pass: options.resync × [1 − jitter, 1 + jitter], placed in that range
+// by `unit`, a draw in [0, 1).
+std::chrono::milliseconds resyncDelay(const LoopOptions& options, double unit);
 
 // What one pass saw and did, for metrics.
 struct PassReport {

@@ -11,6 +11,7 @@ import unittest
 BUILD_DIR = pathlib.Path(os.environ.get("CHAINVISOR_BUILD_DIR", "build/dev")).resolve()
 SOURCE_DIR = pathlib.Path(os.environ.get("CHAINVISOR_SOURCE_DIR", ".")).resolve()
 CHAINVISORD = BUILD_DIR / "daemon" / "chainvisord"
+CHAINVISORCTL = BUILD_DIR / "daemon" / "chainvisorctl"
 EXAMPLES = SOURCE_DIR / "etc" / "examples"
 FIXTURES = SOURCE_DIR / "tests" / "fixtures"
 
@@ -134,6 +135,17 @@ class Daemon:
         prefix = f"{node} {kind}: "
         return [m for m in self.messages() if m.startswith(prefix)]
 
+    def conditions(self) -> dict[str, str]:
+        """Each node's condition ("Ready", "Progressing", …) as the daemon reports it now over its
+        control socket (`chainvisorctl --json status`); empty while the socket does not answer."""
+        import json
+        import subprocess
+        r = subprocess.run([str(CHAINVISORCTL), "--socket", str(self.control_socket), "--json",
+                            "status"], capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            return {}
+        return {n["name"]: n["condition"] for n in json.loads(r.stdout)["nodes"]}
+
     def ready(self, node: str) -> bool:
         changes = self.events(node, "ConditionChanged")
         return bool(changes) and "→ Ready" in changes[-1].split(": ", 2)[1]
@@ -168,6 +180,14 @@ class Daemon:
 def have_lxc() -> bool:
     import shutil
     return os.geteuid() == 0 and all(shutil.which(t) for t in ("lxc-start", "lxc-attach", "ip"))
+
+
+def memory_limit_key() -> str:
+    """The cgroup key of a container's memory limit (for `lxc-cgroup`), chosen as chainvisord's
+    LXC host detects the hierarchy (lib/hosts/lxc/cgroup_facts.cpp): `memory.max` on a unified
+    cgroup v2 hierarchy, `memory.limit_in_bytes` where the controllers are v1 (hybrid included)."""
+    unified = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+    return "memory.max" if unified else "memory.limit_in_bytes"
 
 
 class TestBridge:

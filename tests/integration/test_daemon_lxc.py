@@ -164,9 +164,9 @@ class DaemonOnLxc(unittest.TestCase):
         init_pid = self.lxc("lxc-info", "-p", "-H", name="cv-701").stdout.strip()
         self.write(cluster_yaml({"web1": {"memoryMiB": 384}, "web2": {}, "web3": {}}))
         want = str(384 * 1024 * 1024)
-        wait_until(lambda: self.lxc("lxc-cgroup", "memory.limit_in_bytes",
-                                    name="cv-701").stdout.strip() == want, CONVERGE,
-                   "the new memory limit in web1's cgroup")
+        key = framework.memory_limit_key()  # cgroup v1 or v2, as the daemon sees it
+        wait_until(lambda: self.lxc("lxc-cgroup", key, name="cv-701").stdout.strip() == want,
+                   CONVERGE, f"the new memory limit in web1's cgroup ({key})")
         self.assertEqual(self.lxc("lxc-info", "-p", "-H", name="cv-701").stdout.strip(), init_pid,
                          "web1 was restarted for a live change")
         self.assertTrue(any("memory 256 → 384 MiB (live)" in e

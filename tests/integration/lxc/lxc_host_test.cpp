@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "eventually.h"
+#include "hosts/lxc/cgroup_facts.h"
 #include "hosts/lxc/files.h"
 #include "os/process.h"
 
@@ -395,20 +396,29 @@ TEST_CASE("LXC host: the whole life of two containers", "[integration][lxc]") {
         CHECK(badOwner.error().message.find("c\n") == std::string::npos);
     }
 
-    // Live memory change: no restart, visible in the cgroup and persisted in the config.
+    // Live memory change: no restart, visible in the cgroup and persisted in the config. The
+    // limit is read under the names of the hierarchy this machine has, as the provider detects it:
+    // cgroup v2 (memory.max, memory.swap.max) or v1 (memory.limit_in_bytes, memsw = memory + swap).
     {
+        const auto cgroups = chainvisor::hosts::lxc::detectCgroupFacts();
+        const std::string memoryKey = cgroups.unified ? "memory.max" : "memory.limit_in_bytes";
+        const std::string configKey =
+            (cgroups.unified ? "lxc.cgroup2." : "lxc.cgroup.") + memoryKey;
+        INFO("cgroup " << (cgroups.unified ? "v2" : "v1")
+                       << (cgroups.swapLimit ? " with" : " without") << " a swap limit");
         const std::string pidBefore = box.lxcInfoPid(101);
         auto bigger = a;
         bigger.resources.memoryMiB = 384;
         bigger.resources.swapMiB = 64;
         REQUIRE(host.update(bigger, {FieldChange{"memory", "256", "384", true},
                                      FieldChange{"swap", "128", "64", true}}));
-        CHECK(box.cgroupValue(101, "memory.limit_in_bytes") == std::to_string(384LL << 20));
+        CHECK(box.cgroupValue(101, memoryKey) == std::to_string(384LL << 20));
         const auto config = chainvisor::hosts::lxc::readFile(host.containerDir(101) / "config");
         REQUIRE(config);
-        CHECK(config->find("lxc.cgroup.memory.limit_in_bytes = " + std::to_string(384LL << 20)) !=
-              std::string::npos);
-        if (fs::exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes")) {
+        CHECK(config->find(configKey + " = " + std::to_string(384LL << 20)) != std::string::npos);
+        if (cgroups.swapLimit && cgroups.unified) {
+            CHECK(box.cgroupValue(101, "memory.swap.max") == std::to_string(64LL << 20));
+        } else if (cgroups.swapLimit) {
             CHECK(box.cgroupValue(101, "memory.memsw.limit_in_bytes") ==
                   std::to_string((384LL + 64) << 20));
         }
@@ -416,7 +426,13 @@ TEST_CASE("LXC host: the whole life of two containers", "[integration][lxc]") {
         // Shrink again (the other ordering of memory and memsw).
         REQUIRE(host.update(a, {FieldChange{"memory", "384", "256", true},
                                 FieldChange{"swap", "64", "128", true}}));
-        CHECK(box.cgroupValue(101, "memory.limit_in_bytes") == std::to_string(256LL << 20));
+        CHECK(box.cgroupValue(101, memoryKey) == std::to_string(256LL << 20));
+        if (cgroups.swapLimit && cgroups.unified) {
+            CHECK(box.cgroupValue(101, "memory.swap.max") == std::to_string(128LL << 20));
+        } else if (cgroups.swapLimit) {
+            CHECK(box.cgroupValue(101, "memory.memsw.limit_in_bytes") ==
+                  std::to_string((256LL + 128) << 20));
+        }
         observed = host.observe();
         REQUIRE(observed);
         CHECK(find(observed.value(), 101)->resources == a.resources);
