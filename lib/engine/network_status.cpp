@@ -9,6 +9,14 @@ bool makesBlocks(const spec::Network& network) {
     return network.kind == spec::NetworkKind::Besu || network.kind == spec::NetworkKind::Bitcell;
 }
 
+// Taking part now: Ready, or serving and healthy while it waits for a change of its own (an
+// upgrade it has not had yet does not take it offline).
+bool online(const NodeStatus& node) {
+    return node.condition.type == ConditionType::Ready ||
+           (node.power == plan::PowerState::Running && node.service == plan::ServiceState::Active &&
+            node.health == plan::Health::Ready && !node.inFlight);
+}
+
 std::string seconds(std::chrono::milliseconds d) {
     return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + "s";
 }
@@ -31,7 +39,7 @@ NetworkStatus assessNetwork(const spec::Cluster& spec, const spec::Network& netw
     for (const spec::Node* validator : spec.validatorsOf(network.name)) {
         ++status.validators;
         auto it = nodes.find(validator->name);
-        if (it != nodes.end() && it->second.condition.type == ConditionType::Ready) {
+        if (it != nodes.end() && online(it->second)) {
             ++status.validatorsOnline;
         }
     }

@@ -19,7 +19,7 @@ namespace chainvisor::engine {
 struct NetworkStatus {
     Condition condition;
     int validators = 0;
-    int validatorsOnline = 0;  // Ready validators
+    int validatorsOnline = 0;  // validators Ready, or serving and healthy
     int quorum = 0;
     std::optional<std::uint64_t> height;        // the highest head any node reported
     std::optional<plan::TimePoint> heightRose;  // when that head last rose (or was first seen)

@@ -80,6 +80,7 @@ struct ObservedNode {
     std::optional<TimePoint> retryAfter;  // backoff: no action on this node before then
     bool permanentFailure = false;        // the engine gave up until the spec changes
     bool operationInFlight = false;       // the executor is working on this node now
+    bool disruptionInFlight = false;      // …and what it runs takes the node down (restart, …)
     std::string inspectError;  // non-empty: the container could not be looked into (blind)
 };
 

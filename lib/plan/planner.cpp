@@ -176,6 +176,12 @@ private:
             facts.fingerprint = fingerprints_.of(node);
         }
         facts.now = now_;
+        // A sentry or RPC node still in the middle of a disruptive change (its health gate not
+        // yet passed) holds its validators back even though what it needs now looks done.
+        if (node.role != spec::Role::Validator && facts.observed != nullptr &&
+            facts.observed->disruptionInFlight) {
+            nonValidatorsPending_.insert(node.network);
+        }
         NodeSequence sequence = detail::sequenceFor(facts);
         for (auto& text : sequence.notices) {
             notice(order, node.name, std::move(text));

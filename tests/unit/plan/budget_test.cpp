@@ -280,6 +280,20 @@ TEST_CASE("rolling order: sentries and RPC nodes are disrupted before validators
         CHECK(p.actions.empty());
         CHECK(waitingReason(p, "val1") == "waiting for sentries and RPC nodes of devnet first");
     }
+    SECTION("an RPC node whose change is still at its health gate holds the validators back") {
+        // Its new version is already installed, so by itself it needs nothing more: what holds
+        // the validators is that its restart has not yet proved healthy.
+        for (const char* name : {"sentry1", "sentry2", "rpc1"}) {
+            world.nodes[name].version = version("24.3.0");
+        }
+        world.nodes["rpc1"].operationInFlight = true;
+        world.nodes["rpc1"].disruptionInFlight = true;
+        const Plan p = plan(cluster, world, fixedNow());
+        CHECK(p.actions.empty());
+        CHECK(waitingReason(p, "val1") == "waiting for sentries and RPC nodes of devnet first");
+        world.nodes["rpc1"].disruptionInFlight = false;  // a restore, say: no reason to wait
+        CHECK(nodesInOrder(plan(cluster, world, fixedNow())) == Names{"val1"});
+    }
     SECTION("a paused sentry does not hold the validators hostage") {
         for (const char* name : {"sentry1", "rpc1"}) {
             world.nodes[name].version = version("24.3.0");
