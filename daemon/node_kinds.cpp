@@ -13,7 +13,7 @@ const nodes::NodeKind* NodeKinds::kindFor(const spec::Cluster& spec, const spec:
         case spec::NetworkKind::Besu:
             return &besu_;
         case spec::NetworkKind::Bitcell:
-            return nullptr;
+            return &bitcell_;
     }
     return nullptr;
 }

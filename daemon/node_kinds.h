@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "nodes/besu/besu_kind.h"
+#include "nodes/bitcell/bitcell_kind.h"
 #include "nodes/service/service_kind.h"
 #include "nodes/systemd_agent.h"
 
@@ -12,15 +13,16 @@ namespace chainvisor::daemon {
 class NodeKinds final : public nodes::KindRegistry {
 public:
     // Kinds with node keys read them from `stateDir` (nodes/besu/key_store.h).
-    explicit NodeKinds(const std::filesystem::path& stateDir) : besu_(stateDir) {}
+    explicit NodeKinds(const std::filesystem::path& stateDir)
+        : besu_(stateDir), bitcell_(stateDir) {}
 
-    // nullptr for a kind this build cannot run yet (the agent then reports a permanent error).
     const nodes::NodeKind* kindFor(const spec::Cluster& spec,
                                    const spec::Node& node) const override;
 
 private:
     nodes::ServiceKind service_;
     nodes::besu::BesuKind besu_;
+    nodes::bitcell::BitcellKind bitcell_;
 };
 
 }  // namespace chainvisor::daemon
