@@ -2,8 +2,13 @@
 // reads what it finds, and when a failing probe makes a node NotReady.
 #include "nodes/systemd_agent.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 
 #include "nodes/service/service_kind.h"
 
@@ -131,6 +136,121 @@ struct Fixture {
 ExecResult output(std::string out, int exitCode = 0, std::string err = {}) {
     return ExecResult{exitCode, std::move(out), std::move(err)};
 }
+
+// A kind whose every answer is set by the test: readings one per read() (the last one repeats),
+// an install plan, config files or an error.
+class ScriptedKind final : public NodeKind {
+public:
+    std::string unitName(const spec::Cluster&, const spec::Node&) const override { return "node"; }
+    Result<std::vector<hosts::FileWrite>> configFiles(const spec::Cluster&,
+                                                      const spec::Node&) const override {
+        return files;
+    }
+    InstallPlan installPlan(const spec::Cluster&, const spec::Node&) const override { return plan; }
+    std::optional<NodeReading> read(const spec::Cluster&, const spec::Node&,
+                                    ProbeHttp&) const override {
+        ++reads;
+        if (readings.empty()) {
+            return std::nullopt;
+        }
+        NodeReading reading = readings.front();
+        if (readings.size() > 1) {
+            readings.pop_front();
+        }
+        return reading;
+    }
+    GateCriteria gateCriteria(const spec::Cluster&, const spec::Node&) const override {
+        return criteria;
+    }
+
+    Result<std::vector<hosts::FileWrite>> files = std::vector<hosts::FileWrite>{};
+    InstallPlan plan;
+    mutable std::deque<NodeReading> readings;  // empty: the kind has no probe
+    mutable int reads = 0;
+    GateCriteria criteria;
+};
+
+class ScriptedOnly final : public KindRegistry {
+public:
+    const NodeKind* kindFor(const spec::Cluster&, const spec::Node&) const override {
+        return &kind;
+    }
+    ScriptedKind kind;
+};
+
+// A clock that moves only when the gate sleeps.
+struct FakeTime {
+    std::chrono::steady_clock::time_point now{};
+    std::vector<std::chrono::milliseconds> sleeps;
+
+    GateTiming timing(std::chrono::milliseconds poll) {
+        GateTiming t;
+        t.poll = poll;
+        t.now = [this] { return now; };
+        t.sleep = [this](std::chrono::milliseconds d) {
+            sleeps.push_back(d);
+            now += d;
+        };
+        return t;
+    }
+};
+
+struct KindFixture {
+    explicit KindFixture(std::chrono::milliseconds poll = std::chrono::seconds(5))
+        : agent(kinds, prober, time.timing(poll)) {}
+    spec::Cluster cluster = webCluster();
+    ScriptedHost host;
+    ScriptedHttp prober;
+    ScriptedOnly kinds;
+    FakeTime time;
+    SystemdAgent agent;
+    const spec::Node& node() const { return cluster.nodes[0]; }
+    Result<void> perform(plan::ActionKind kind) {
+        plan::Action action;
+        action.kind = kind;
+        action.version = spec::Version::parse("1.2.0");
+        action.configFingerprint = "f00d";
+        return agent.perform(host, cluster, node(), action);
+    }
+};
+
+NodeReading reading(bool ready, std::optional<std::uint64_t> height, std::string problem = {}) {
+    NodeReading r;
+    r.ready = ready;
+    r.height = height;
+    r.peers = 1;
+    r.problem = std::move(problem);
+    return r;
+}
+
+// A file removed at the end of the test.
+class TempFile {
+public:
+    explicit TempFile(const std::string& content) {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "chainvisor-agent-XXXXXX").string();
+        const int fd = ::mkstemp(pattern.data());
+        REQUIRE(fd >= 0);
+        ::close(fd);
+        path_ = pattern;
+        std::ofstream(path_, std::ios::binary) << content;
+    }
+    ~TempFile() {
+        std::error_code ignored;
+        std::filesystem::remove(path_, ignored);
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+constexpr const char* kArchive = "chainvisor release\n";
+// sha256sum of kArchive.
+constexpr const char* kArchiveSha256 =
+    "1c59dbb9e7ef05b4a7ea68363d13479614e39a72d23893e133a316cfa43d7d1e";
 
 }  // namespace
 
@@ -281,6 +401,156 @@ TEST_CASE("container actions are not the agent's", "[nodes][agent]") {
     auto r = f.agent.perform(f.host, f.cluster, f.node(), action);
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == hosts::ErrorKind::Permanent);
+}
+
+TEST_CASE("the health gate polls the kind's reading until it passes", "[nodes][agent][gate]") {
+    KindFixture f;
+    f.kinds.kind.criteria.minPeers = 1;
+    f.kinds.kind.criteria.heightRising = true;
+    f.kinds.kind.readings = {reading(false, 90, "readiness DOWN"), reading(true, 100),
+                             reading(true, 100), reading(true, 101)};
+    REQUIRE(f.perform(plan::ActionKind::AwaitHealthy));
+    CHECK(f.kinds.kind.reads == 4);
+    CHECK(f.time.sleeps == std::vector<std::chrono::milliseconds>(3, std::chrono::seconds(5)));
+    // It waited for the container's systemd and ran nothing else.
+    REQUIRE(f.host.execs.size() == 1);
+    CHECK(f.host.execs[0][0] == "sh");
+    CHECK(f.host.writes.empty());
+}
+
+TEST_CASE("a kind without probes passes the health gate at once", "[nodes][agent][gate]") {
+    KindFixture f;
+    f.kinds.kind.criteria.heightRising = true;
+    REQUIRE(f.perform(plan::ActionKind::AwaitHealthy));
+    CHECK(f.kinds.kind.reads == 1);
+    CHECK(f.time.sleeps.empty());
+}
+
+TEST_CASE("the health gate gives up after its timeout with what is missing",
+          "[nodes][agent][gate]") {
+    struct Row {
+        const char* name;
+        GateCriteria criteria;
+        std::vector<NodeReading> readings;
+        std::string expected;
+    };
+    GateCriteria rising;
+    rising.minPeers = 1;
+    rising.heightRising = true;
+    GateCriteria sealing = rising;
+    sealing.ownSeal = true;
+    const std::vector<Row> rows = {
+        {"never ready",
+         rising,
+         {reading(false, std::nullopt, "readiness DOWN")},
+         "health gate (ready, ≥1 peers, height rising) not passed within 60s: "
+         "not ready: readiness DOWN"},
+        {"head stands still",
+         rising,
+         {reading(true, 7)},
+         "health gate (ready, ≥1 peers, height rising) not passed within 60s: "
+         "height not rising (7 when it became ready)"},
+        {"no seal of its own",
+         sealing,
+         {reading(true, 7), reading(true, 8)},
+         "health gate (ready, ≥1 peers, height rising, own seal) not passed within 60s: "
+         "no block sealed by this validator since it became ready at height 7"},
+    };
+    for (const Row& row : rows) {
+        INFO(row.name);
+        KindFixture f(std::chrono::seconds(10));
+        f.cluster.policy.healthGate.timeout = std::chrono::seconds(60);
+        f.kinds.kind.criteria = row.criteria;
+        f.kinds.kind.readings = {row.readings.begin(), row.readings.end()};
+        const auto start = f.time.now;
+        auto r = f.perform(plan::ActionKind::AwaitHealthy);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().kind == hosts::ErrorKind::Unhealthy);
+        CHECK(r.error().message == row.expected);
+        // Readings at 0 s, 10 s, … 60 s; no sleep takes it past the timeout.
+        CHECK(f.kinds.kind.reads == 7);
+        CHECK(f.time.sleeps.size() == 6);
+        CHECK(f.time.now - start == std::chrono::seconds(60));
+    }
+}
+
+TEST_CASE("install uploads the plan's archives, then runs its commands in order",
+          "[nodes][agent][install]") {
+    KindFixture f;
+    TempFile archive(kArchive);
+    f.kinds.kind.plan.uploads = {
+        {archive.path(), "/var/cache/chainvisor-node/x-1.2.0.tar.gz", kArchiveSha256}};
+    f.kinds.kind.plan.commands = {{"sh", "-c", "unpack \"$1\"", "install", "x"},
+                                  {"ln", "-sfn", "1.2.0", "/opt/x/current"}};
+    REQUIRE(f.perform(plan::ActionKind::InstallSoftware));
+    REQUIRE(f.host.writes.size() == 2);
+    CHECK(f.host.writes[0].path == "/var/cache/chainvisor-node/x-1.2.0.tar.gz");
+    CHECK(f.host.writes[0].content == kArchive);
+    CHECK(f.host.writes[0].mode == 0644);
+    CHECK(f.host.writes[1].path == "/var/lib/chainvisor-node/version");
+    CHECK(f.host.writes[1].content == "1.2.0\n");
+    // An install does not wait for systemd: the commands are all it runs.
+    CHECK(f.host.execs == f.kinds.kind.plan.commands);
+    CHECK(f.host.vmids == std::vector<int>{201, 201});
+}
+
+TEST_CASE("an upload that cannot be read or does not match is permanent, nothing is written",
+          "[nodes][agent][install]") {
+    TempFile archive(kArchive);
+    struct Row {
+        const char* name;
+        std::filesystem::path from;
+        std::string sha256;
+        std::string says;
+    };
+    const std::vector<Row> rows = {
+        {"wrong sha256", archive.path(), std::string(64, '0'),
+         std::string("SHA-256 is ") + kArchiveSha256 + ", source.sha256 says " +
+             std::string(64, '0')},
+        {"missing file", archive.path().string() + ".missing", "",
+         "put the release archive there or set source.url"},
+    };
+    for (const Row& row : rows) {
+        INFO(row.name);
+        KindFixture f;
+        f.kinds.kind.plan.uploads = {{row.from, "/var/cache/chainvisor-node/x.tar.gz", row.sha256}};
+        f.kinds.kind.plan.commands = {{"true"}};
+        auto r = f.perform(plan::ActionKind::InstallSoftware);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().kind == hosts::ErrorKind::Permanent);
+        CHECK_THAT(r.error().message, Catch::StartsWith("software archive " + row.from.string()));
+        CHECK_THAT(r.error().message, Catch::Contains(row.says));
+        CHECK(f.host.writes.empty());
+        CHECK(f.host.execs.empty());
+    }
+}
+
+TEST_CASE("a failing install command stops the install before the version is recorded",
+          "[nodes][agent][install]") {
+    KindFixture f;
+    f.kinds.kind.plan.commands = {{"sh", "-c", "exit 3"}, {"true"}};
+    f.host.answers.push_back(output("", 3, "archive: SHA-256 differs from source.sha256\n"));
+    auto r = f.perform(plan::ActionKind::InstallSoftware);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == hosts::ErrorKind::Transient);
+    CHECK(r.error().message ==
+          "install step sh failed (exit 3): archive: SHA-256 differs from source.sha256");
+    CHECK(f.host.execs.size() == 1);
+    CHECK(f.host.writes.empty());
+}
+
+TEST_CASE("write-config passes on the kind's error and writes nothing", "[nodes][agent]") {
+    KindFixture f;
+    f.kinds.kind.files =
+        Error::transient("node val2: no key at /var/lib/chainvisord/keys/val2.key");
+    auto r = f.perform(plan::ActionKind::WriteConfig);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == hosts::ErrorKind::Transient);
+    CHECK(r.error().message == "node val2: no key at /var/lib/chainvisord/keys/val2.key");
+    CHECK(f.host.writes.empty());
+    // Only the wait for systemd ran: no daemon-reload, no fingerprint.
+    REQUIRE(f.host.execs.size() == 1);
+    CHECK(f.host.execs[0][0] == "sh");
 }
 
 }  // namespace chainvisor::nodes
