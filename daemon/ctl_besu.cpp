@@ -7,6 +7,7 @@
 
 #include "nodes/besu/genesis.h"
 #include "nodes/besu/key_file.h"
+#include "nodes/besu/network_genesis.h"
 #include "nodes/besu/validator_keys.h"
 #include "spec/did_you_mean.h"
 #include "spec/load.h"
@@ -96,26 +97,13 @@ int genesis(const CtlOptions& options, Output output) {
     if (network == nullptr) {
         return kExitError;
     }
-    if (!network->genesis.file.empty()) {
-        // The network brings its own genesis file, installed as it is.
-        std::ifstream in(network->genesis.file, std::ios::binary);
-        std::stringstream text;
-        if (!in.is_open() || !(text << in.rdbuf()) || in.bad()) {
-            return fail(output, "network '" + network->name + "': cannot read its genesis file " +
-                                    network->genesis.file);
-        }
-        output.out << text.str();
-        return kExitOk;
+    // What the daemon installs: the network's own file, the genesis it kept when the chain
+    // began, or (no chain yet) the one it would render now. Nothing is written here.
+    const auto genesis = besu::networkGenesis(*loaded.cluster, *network, options.stateDir, false);
+    if (!genesis.error.empty()) {
+        return fail(output, genesis.error);
     }
-    const auto validators =
-        besu::readValidatorAddresses(*loaded.cluster, *network, options.stateDir);
-    for (const auto& error : validators.errors) {
-        output.err << "chainvisorctl: " << error << "\n";
-    }
-    if (!validators.errors.empty()) {
-        return kExitError;
-    }
-    output.out << besu::renderGenesis(besu::genesisParamsFor(*network, validators.addresses));
+    output.out << genesis.text;
     return kExitOk;
 }
 

@@ -97,10 +97,11 @@ NetworkStatus assessNetwork(const spec::Cluster& spec, const spec::Network& netw
                     seconds(std::chrono::duration_cast<std::chrono::milliseconds>(still)) + "; " +
                     online;
     }
-    if (!halted.empty() && c.type == ConditionType::Ready) {
+    // Below quorum says more; anything else, the halt is what an operator must act on.
+    if (!halted.empty() && c.reason != "BelowQuorum") {
+        c.message = c.type == ConditionType::Ready ? halted : halted + "; " + c.message;
         c.type = ConditionType::Degraded;
         c.reason = "RolloutHalted";
-        c.message = halted;
     }
     status.condition = keep(std::move(c));
     return status;

@@ -403,9 +403,8 @@ void Reconciler::mergeBookkeeping(plan::Observed& observed) {
         // A node observed before its chain ended is held like one in flight: acting on what it
         // was could redo the chain's work (a second restart of a validator).
         inside.operationInFlight = book.running.has_value() || settling;
-        inside.disruptionInFlight =
-            book.running && !book.running->empty() &&
-            book.running->front().disruption >= plan::Disruption::Restart;
+        inside.disruptionInFlight = book.running && !book.running->empty() &&
+                                    book.running->front().disruption >= plan::Disruption::Restart;
         inside.attempts = book.attempts;
         inside.retryAfter = book.retryAfter;
         inside.permanentFailure = book.permanentFailure;

@@ -36,7 +36,7 @@ bool HealthGate::feed(const NodeReading& reading) {
                    " when it became ready)";
         return false;
     }
-    if (criteria_.ownSeal && !sealed_) {
+    if (criteria_.ownSeal && !sealed_ && reading.inValidatorSet != false) {
         missing_ = "no block sealed by this validator since it became ready at height " +
                    std::to_string(readyHeight_.value_or(0));
         return false;

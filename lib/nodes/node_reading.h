@@ -21,6 +21,9 @@ struct NodeReading {
     std::optional<std::uint64_t> lastSealed;
     bool sealsKnown = false;              // the kind reported signer metrics at all
     std::vector<std::string> validators;  // the validator set the node sees (0x…, lower-case)
+    // Validators only: whether the node's own address is in that set; nullopt when unknown. One
+    // that is not (a validator not yet voted in) cannot seal, so no gate waits for its seal.
+    std::optional<bool> inValidatorSet;
 };
 
 }  // namespace chainvisor::nodes

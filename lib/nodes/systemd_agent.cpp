@@ -196,13 +196,16 @@ Result<void> SystemdAgent::install(hosts::Host& host, const NodeKind& kind,
             return r;
         }
     }
-    for (const auto& argv : installPlan.commands) {
-        if (auto r = execChecked(host, vmid, argv, kInstallDeadline, "install step " + argv[0]);
+    const auto version = action.version ? action.version->str() : std::string{};
+    for (std::size_t step = 0; step < installPlan.commands.size(); ++step) {
+        if (auto r = execChecked(host, vmid, installPlan.commands[step], kInstallDeadline,
+                                 "installing " + (version.empty() ? "the software" : version) +
+                                     " (step " + std::to_string(step + 1) + " of " +
+                                     std::to_string(installPlan.commands.size()) + ")");
             !r) {
             return r;
         }
     }
-    const auto version = action.version ? action.version->str() : std::string{};
     return host.writeFile(vmid, {std::string(kStateDir) + "/version", version + "\n", 0644});
 }
 

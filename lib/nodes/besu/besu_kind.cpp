@@ -10,6 +10,7 @@
 #include "nodes/besu/config_toml.h"
 #include "nodes/besu/enode.h"
 #include "nodes/besu/key_store.h"
+#include "nodes/besu/network_genesis.h"
 #include "nodes/besu/peer_files.h"
 #include "nodes/besu/topology.h"
 #include "nodes/besu/validator_keys.h"
@@ -31,30 +32,14 @@ Consensus consensusOf(const spec::Network& network) {
     return network.consensus == spec::Consensus::Ibft2 ? Consensus::Ibft2 : Consensus::Qbft;
 }
 
-std::string join(const std::vector<std::string>& lines) {
-    std::string out;
-    for (const auto& line : lines) {
-        out += (out.empty() ? "" : "; ") + line;
-    }
-    return out;
-}
-
 hosts::Result<std::string> genesisOf(const spec::Cluster& spec, const spec::Network& network,
                                      const std::filesystem::path& stateDir) {
-    if (!network.genesis.file.empty()) {
-        std::ifstream in(network.genesis.file, std::ios::binary);
-        if (!in) {
-            return Error::permanent("network " + network.name + ": cannot read genesis file " +
-                                    network.genesis.file);
-        }
-        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    auto genesis = networkGenesis(spec, network, stateDir, true);
+    if (!genesis.error.empty()) {
+        return genesis.retry ? Error::transient("genesis of " + network.name + ": " + genesis.error)
+                             : Error::permanent(genesis.error);
     }
-    auto validators = readValidatorAddresses(spec, network, stateDir);
-    if (!validators.errors.empty()) {
-        // Keys are made when the daemon starts or reloads: a missing one heals on the next retry.
-        return Error::transient("genesis of " + network.name + ": " + join(validators.errors));
-    }
-    return renderGenesis(genesisParamsFor(network, std::move(validators.addresses)));
+    return std::move(genesis.text);
 }
 
 // The peers' enodes; every peer needs a key and an address.

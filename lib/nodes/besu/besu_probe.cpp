@@ -1,5 +1,6 @@
 #include "nodes/besu/besu_probe.h"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -168,6 +169,10 @@ NodeReading readBesu(const BesuProbeTarget& target, ProbeHttp& http) {
     }
     if (target.validator) {
         const std::string own = target.validator->lowerHex();
+        if (!reading.validators.empty()) {
+            reading.inValidatorSet = std::find(reading.validators.begin(), reading.validators.end(),
+                                               own) != reading.validators.end();
+        }
         if (auto a = rpc.call(prefix(target.consensus) + "getSignerMetrics");
             a.result && a.result->is_array()) {
             reading.sealsKnown = true;

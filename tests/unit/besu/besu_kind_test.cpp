@@ -16,6 +16,7 @@
 
 #include "nodes/archive_install.h"
 #include "nodes/besu/key_store.h"
+#include "nodes/besu/network_genesis.h"
 #include "nodes/besu/topology.h"
 #include "nodes/besu/validator_keys.h"
 #include "temp_dir.h"
@@ -490,6 +491,44 @@ TEST_CASE("a besu install uploads the local archive and passes its facts as argu
     CHECK(planB.commands[0][5] == "24.3.0");
     CHECK(planB.commands[0][6] == "/var/cache/chainvisor-node/besu-24.3.0.tar.gz");
     CHECK(currentDir(ArchiveRelease{"besu", "besu", "/var/lib/besu"}) == "/opt/besu/current");
+}
+
+TEST_CASE("a chain's genesis is kept: later validators do not change it", "[besu][genesis]") {
+    TempDir state;
+    auto cluster = besuCluster();
+    REQUIRE(provisionNodeKeys(cluster, state.path()).empty());
+    const spec::Network& devnet = cluster.networks[0];
+
+    // Offline (chainvisorctl besu genesis): rendered, nothing written.
+    const auto preview = networkGenesis(cluster, devnet, state.path(), false);
+    REQUIRE(preview.error.empty());
+    CHECK_FALSE(preview.kept);
+    CHECK_FALSE(std::filesystem::exists(keptGenesisPath(devnet, state.path())));
+
+    // The daemon keeps the first one it installs.
+    const BesuKind kind(state.path());
+    auto first = kind.configFiles(cluster, nodeNamed(cluster, "val1"));
+    REQUIRE(first);
+    CHECK(first.value()[0].content == preview.text);
+    CHECK(readFile(keptGenesisPath(devnet, state.path())) == preview.text);
+    CHECK(modeOf(keptGenesisPath(devnet, state.path())) == 0644);
+
+    // A fifth validator joins: its peers change, the genesis does not.
+    addNode(cluster, "val5", "devnet", spec::Role::Validator);
+    REQUIRE(provisionNodeKeys(cluster, state.path()).empty());
+    const auto fresh = networkGenesis(cluster, cluster.networks[0], state.path(), false);
+    CHECK(fresh.kept);
+    CHECK(fresh.text == preview.text);
+    auto later = kind.configFiles(cluster, nodeNamed(cluster, "val5"));
+    REQUIRE(later);
+    CHECK(later.value()[0].content == preview.text);
+    CHECK(staticNodes(later.value()).size() == 4);
+
+    // A network that brings its own file gets that file, whatever was kept.
+    cluster.networks[0].genesis.file = (state.path() / "own.json").string();
+    std::ofstream(cluster.networks[0].genesis.file) << "{\"own\":true}";
+    CHECK(networkGenesis(cluster, cluster.networks[0], state.path(), true).text ==
+          "{\"own\":true}");
 }
 
 }  // namespace chainvisor::nodes::besu

@@ -220,6 +220,11 @@ TEST_CASE("a halted rollout degrades a network that otherwise is Ready", "[netwo
     CHECK(below.condition.reason == "BelowQuorum");
     CHECK(below.condition.since == kT0 + seconds(1));
 
+    // A halt on a network that has shown no height yet is still what the condition says.
+    const auto noHeight =
+        assessNetwork(spec, devnet, validators(4, 4, std::nullopt), nullptr, why, kT0 + seconds(1));
+    CHECK(noHeight.condition.reason == "RolloutHalted");
+
     // The halt lifted: Ready again.
     const auto lifted =
         assessNetwork(spec, devnet, validators(4, 4, 101), &below, "", kT0 + seconds(2));

@@ -180,4 +180,20 @@ TEST_CASE("the health gate describes what it asks for", "[nodes][gate]") {
     }
 }
 
+TEST_CASE("a validator not yet in the validator set is not asked for a seal", "[nodes][gate]") {
+    HealthGate gate(criteria(1, true, true));
+    auto outside = [](std::uint64_t height, std::optional<bool> inSet) {
+        NodeReading r = ready(height, 2);
+        r.inValidatorSet = inSet;
+        return r;
+    };
+    CHECK_FALSE(gate.feed(outside(10, false)));
+    CHECK(gate.missing() == "height not rising (10 when it became ready)");
+    // Whether it is in the set unknown: the seal is still required.
+    CHECK_FALSE(gate.feed(outside(11, std::nullopt)));
+    CHECK(gate.missing() == "no block sealed by this validator since it became ready at height 10");
+    // Known not to be: it cannot seal until voted in, so the gate does not wait for it.
+    CHECK(gate.feed(outside(12, false)));
+}
+
 }  // namespace chainvisor::nodes

@@ -534,7 +534,8 @@ TEST_CASE("a failing install command stops the install before the version is rec
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == hosts::ErrorKind::Transient);
     CHECK(r.error().message ==
-          "install step sh failed (exit 3): archive: SHA-256 differs from source.sha256");
+          std::string("installing 1.2.0") +
+              " (step 1 of 2) failed (exit 3): archive: SHA-256 differs from source.sha256");
     CHECK(f.host.execs.size() == 1);
     CHECK(f.host.writes.empty());
 }
