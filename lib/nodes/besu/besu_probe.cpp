@@ -121,6 +121,15 @@ std::string readinessProblem(const net::HttpGetResult& r, const BesuProbeTarget&
 
 NodeReading readBesu(const BesuProbeTarget& target, ProbeHttp& http) {
     NodeReading reading;
+    const auto liveness = http.get(target.address, target.rpcPort, "/liveness", target.timeout);
+    if (!liveness.response || liveness.response->status == 403) {
+        reading.problem = readinessProblem(liveness, target);
+        return reading;
+    }
+    if (liveness.response->status != 200) {
+        reading.problem = "liveness answered HTTP " + std::to_string(liveness.response->status);
+        return reading;
+    }
     const std::string path = "/readiness?minPeers=" + std::to_string(target.minPeers) +
                              "&maxBlocksBehind=" + std::to_string(target.maxBlocksBehind);
     const auto readiness = http.get(target.address, target.rpcPort, path, target.timeout);

@@ -1,7 +1,7 @@
-// Reading a Besu node's health from the daemon, over the node's JSON-RPC HTTP port: /readiness
-// (peers and blocks behind, Besu's own rule), eth_blockNumber, net_peerCount, eth_syncing, the
-// validator set (qbft_/ibft_getValidatorsByBlockNumber "latest") and, for a validator, its own
-// seals (…_getSignerMetrics).
+// Reading a Besu node's health from the daemon, over the node's JSON-RPC HTTP port: /liveness,
+// /readiness (peers and blocks behind, Besu's own rule), eth_blockNumber, net_peerCount,
+// eth_syncing, the validator set (qbft_/ibft_getValidatorsByBlockNumber "latest") and, for a
+// validator, its own seals (…_getSignerMetrics).
 #pragma once
 
 #include <optional>

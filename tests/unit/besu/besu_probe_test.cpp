@@ -42,7 +42,7 @@ public:
     net::HttpGetResult get(const std::string& address, int port, const std::string& target,
                            std::chrono::milliseconds, const std::string&) override {
         gets.push_back({address, port, target});
-        return readiness;
+        return target == "/liveness" ? liveness : readiness;
     }
 
     net::HttpGetResult postJson(const std::string& address, int port, const std::string& target,
@@ -84,6 +84,7 @@ public:
         return out;
     }
 
+    net::HttpGetResult liveness = status(200);
     net::HttpGetResult readiness = status(200);
     std::vector<Get> gets;
     std::vector<Call> calls;
@@ -153,10 +154,11 @@ TEST_CASE("readBesu asks /readiness with the target's thresholds, then JSON-RPC"
     t.maxBlocksBehind = 5;
     t.rpcPort = 18545;
     const NodeReading reading = readBesu(t, node);
-    REQUIRE(node.gets.size() == 1);
-    CHECK(node.gets[0].address == "10.0.0.11");
-    CHECK(node.gets[0].port == 18545);
-    CHECK(node.gets[0].target == "/readiness?minPeers=3&maxBlocksBehind=5");
+    REQUIRE(node.gets.size() == 2);
+    CHECK(node.gets[0].target == "/liveness");
+    CHECK(node.gets[1].address == "10.0.0.11");
+    CHECK(node.gets[1].port == 18545);
+    CHECK(node.gets[1].target == "/readiness?minPeers=3&maxBlocksBehind=5");
     CHECK(node.methods() ==
           std::vector<std::string>{"eth_blockNumber", "net_peerCount", "eth_syncing",
                                    "qbft_getValidatorsByBlockNumber", "qbft_getSignerMetrics"});
@@ -211,6 +213,32 @@ TEST_CASE("readBesu says why readiness failed", "[besu][probe]") {
         CHECK(node.calls.empty() == !row.rpcCalled);
         // A node that answers JSON-RPC reports its chain even while not ready.
         CHECK(reading.height.has_value() == row.rpcCalled);
+    }
+}
+
+TEST_CASE("readBesu asks /liveness first: a node that is not alive is asked nothing more",
+          "[besu][probe]") {
+    struct Row {
+        const char* name;
+        net::HttpGetResult liveness;
+        std::string problem;
+    };
+    const std::vector<Row> rows = {
+        {"refused", ScriptedBesu::failure("connect 10.0.0.11:8545: Connection refused"),
+         "JSON-RPC port: connect 10.0.0.11:8545: Connection refused"},
+        {"host not authorized", ScriptedBesu::status(403, "Host not authorized."),
+         "403 Host not authorized: the node's host-allowlist does not admit 10.0.0.11"},
+        {"not UP", ScriptedBesu::status(503), "liveness answered HTTP 503"},
+    };
+    for (const Row& row : rows) {
+        INFO(row.name);
+        auto node = healthyNode();
+        node.liveness = row.liveness;
+        const NodeReading reading = readBesu(target(), node);
+        CHECK_FALSE(reading.ready);
+        CHECK(reading.problem == row.problem);
+        CHECK(node.gets.size() == 1);
+        CHECK(node.calls.empty());
     }
 }
 
@@ -440,10 +468,10 @@ TEST_CASE("the besu kind probes its node at its IP with the cluster's gate polic
         BesuKind kind(state.path());
         auto reading = kind.read(cluster, cluster.nodes[0], node);
         REQUIRE(reading);
-        REQUIRE(node.gets.size() == 1);
-        CHECK(node.gets[0].address == "10.0.0.11");
-        CHECK(node.gets[0].port == 18545);
-        CHECK(node.gets[0].target == row.path);
+        REQUIRE(node.gets.size() == 2);
+        CHECK(node.gets[1].address == "10.0.0.11");
+        CHECK(node.gets[1].port == 18545);
+        CHECK(node.gets[1].target == row.path);
         CHECK(reading->ready);
         CHECK(reading->sealsKnown == row.asksSeals);
         CHECK(reading->lastSealed ==
