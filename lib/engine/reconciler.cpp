@@ -478,7 +478,7 @@ Condition Reconciler::retrying(const Book& book) const {
 }
 
 Condition Reconciler::derive(const spec::Node& node, Book& book, const plan::Observed& observed,
-                             plan::TimePoint now) const {
+                             plan::TimePoint now, bool readyNow) const {
     const ConditionType notReady =
         book.wasReady ? ConditionType::Degraded : ConditionType::Progressing;
     if (auto blind = plan::detail::blindReason(observed, node.host, node.pveNode)) {
@@ -516,9 +516,12 @@ Condition Reconciler::derive(const spec::Node& node, Book& book, const plan::Obs
                                [&](const plan::Notice& n) { return n.node == node.name; });
     switch (node.state) {
         case spec::DesiredState::Running:
+            // Ready once the probes say so; a Ready node stays Ready through failed readings
+            // below the kind's threshold (health Unknown), so one slow answer does not flap it.
             if (container != nullptr && container->power == plan::PowerState::Running &&
                 inside != nullptr && inside->service == plan::ServiceState::Active &&
-                inside->health != plan::Health::NotReady) {
+                (inside->health == plan::Health::Ready ||
+                 (inside->health == plan::Health::Unknown && readyNow))) {
                 return make(ConditionType::Ready, "Running",
                             inside->version ? "version " + inside->version->str() : "");
             }
@@ -551,6 +554,9 @@ Condition Reconciler::derive(const spec::Node& node, Book& book, const plan::Obs
         message = "container not running";
     } else if (inside == nullptr || inside->service != plan::ServiceState::Active) {
         message = "service " + serviceText(inside ? inside->service : plan::ServiceState::Unknown);
+    } else if (inside->health == plan::Health::Unknown) {
+        message = "waiting for the health probes" +
+                  (inside->healthProblem.empty() ? "" : ": " + inside->healthProblem);
     } else {
         message = "health probes report not ready" +
                   (inside->healthProblem.empty() ? "" : ": " + inside->healthProblem);
@@ -616,7 +622,8 @@ void Reconciler::deriveConditions(const plan::Observed& observed, plan::TimePoin
             refreshBookkeeping(status, book);
             continue;  // keeps what complete() said until a fresh observation
         }
-        Condition condition = derive(node, book, observed, now);
+        Condition condition =
+            derive(node, book, observed, now, status.condition.type == ConditionType::Ready);
         if (condition.type == ConditionType::Ready) {
             book.wasReady = true;
         }

@@ -117,8 +117,9 @@ private:
     void mergeBookkeeping(plan::Observed& observed);
     std::vector<Chain> makeChains(const plan::Plan& plan);
     void deriveConditions(const plan::Observed& observed, plan::TimePoint now);
+    // `readyNow`: the node's condition is Ready now (it keeps it through a failed reading).
     Condition derive(const spec::Node& node, Book& book, const plan::Observed& observed,
-                     plan::TimePoint now) const;
+                     plan::TimePoint now, bool readyNow) const;
     Condition retrying(const Book& book) const;
     void setCondition(const std::string& name, NodeStatus& status, Condition condition);
     static void refreshBookkeeping(NodeStatus& status, const Book& book);

@@ -33,7 +33,7 @@ bool validatorUp(const spec::Node& node, const Observed& observed) {
         return inside == nullptr || !inside->operationInFlight;
     }
     return inside != nullptr && !inside->operationInFlight &&
-           inside->service == ServiceState::Active && inside->health != Health::NotReady;
+           inside->service == ServiceState::Active && inside->health == Health::Ready;
 }
 
 NetworkBudget::NetworkBudget(const spec::Cluster& spec, const spec::Network& network,

@@ -15,10 +15,11 @@
 namespace chainvisor::plan::detail {
 
 // Whether a validator is up, i.e. provably taking part in consensus now: its host and Proxmox
-// node are visible, its container runs, its service is Active, its health is not NotReady and no
-// operation is in flight on it. Unknown health counts as up (probes may simply not have run yet;
-// the service being Active is the evidence we have); an Unknown service does not. Paused nodes
-// are judged the same way. Everything not provably up is down: budgets count it as used.
+// node are visible, its container runs, its service is Active, its probes say Ready and no
+// operation is in flight on it. Unknown health counts as down: a node just started (or made
+// again, still syncing) has not proved anything yet, and kinds without probes report Ready for
+// an active service. Paused nodes are judged the same way. Everything not provably up is down:
+// budgets count it as used.
 bool validatorUp(const spec::Node& node, const Observed& observed);
 
 // One network's validator budget for one plan.

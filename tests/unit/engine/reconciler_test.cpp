@@ -503,6 +503,31 @@ TEST_CASE("an unhealthy node that nothing will fix is Degraded, NotReady", "[rec
     CHECK(h.status("val2").health == plan::Health::NotReady);
 }
 
+TEST_CASE("a node is Ready once its probes say so, and keeps it through one failed reading",
+          "[reconciler]") {
+    Harness h(makeCluster(4));
+    CHECK(h.converge() > 0);
+    REQUIRE(h.status("val2").condition.type == ConditionType::Ready);
+    // One failed reading below the kind's threshold: still Ready.
+    h.world.setHealth("local", 102, plan::Health::Unknown);
+    CHECK(h.pass() == 0);
+    CHECK(h.status("val2").condition.type == ConditionType::Ready);
+
+    // A node that was not Ready does not become Ready on an active service alone (a node made
+    // again from scratch, still syncing, answers nothing useful yet).
+    h.world.setHealth("local", 102, plan::Health::NotReady);
+    CHECK(h.pass() == 0);
+    REQUIRE(h.status("val2").condition.type == ConditionType::Degraded);
+    h.world.setHealth("local", 102, plan::Health::Unknown);
+    CHECK(h.pass() == 0);
+    const auto& c = h.status("val2").condition;
+    CHECK(c.type == ConditionType::Degraded);
+    CHECK(c.message == "waiting for the health probes");
+    h.world.setHealth("local", 102, plan::Health::Ready);
+    CHECK(h.pass() == 0);
+    CHECK(h.status("val2").condition.type == ConditionType::Ready);
+}
+
 TEST_CASE("a vmid taken by a container chainvisor does not own blocks the node", "[reconciler]") {
     Harness h(makeCluster(4));
     FakeContainer stranger;

@@ -59,7 +59,7 @@ bool isUp(const spec::Node& node, const Observed& world) {
     }
     const ObservedNode* inside = world.findNode(node.name);
     return inside != nullptr && !inside->operationInFlight &&
-           inside->service == ServiceState::Active && inside->health != Health::NotReady;
+           inside->service == ServiceState::Active && inside->health == Health::Ready;
 }
 
 std::string applyAction(const spec::Cluster& spec, Observed& world, const Action& a) {
