@@ -71,8 +71,13 @@ void addConfig(std::vector<std::string>& args, const std::string& key,
 
 }  // namespace
 
-std::vector<std::string> bootstrapAddresses(const spec::Cluster& spec, const spec::Node& node) {
-    std::vector<std::pair<spec::Ipv4Address, int>> peers;
+namespace {
+
+using Endpoint = std::pair<spec::Ipv4Address, int>;  // a node's address and P2P port
+
+// The other nodes of `node`'s network that are not absent and have an address, sorted, once each.
+std::vector<Endpoint> otherEndpoints(const spec::Cluster& spec, const spec::Node& node) {
+    std::vector<Endpoint> peers;
     for (const auto& other : spec.nodes) {
         if (other.network == node.network && other.name != node.name &&
             other.state != spec::DesiredState::Absent && other.ip) {
@@ -81,35 +86,34 @@ std::vector<std::string> bootstrapAddresses(const spec::Cluster& spec, const spe
     }
     std::sort(peers.begin(), peers.end());
     peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
+    return peers;
+}
+
+std::string multiaddress(const Endpoint& endpoint) {
+    return "/ip4/" + endpoint.first.str() + "/tcp/" + std::to_string(endpoint.second);
+}
+
+}  // namespace
+
+std::vector<std::string> bootstrapAddresses(const spec::Cluster& spec, const spec::Node& node) {
     std::vector<std::string> out;
-    out.reserve(peers.size());
-    for (const auto& [address, port] : peers) {
-        out.push_back("/ip4/" + address.str() + "/tcp/" + std::to_string(port));
+    for (const auto& endpoint : otherEndpoints(spec, node)) {
+        out.push_back(multiaddress(endpoint));
     }
     return out;
 }
 
 std::optional<std::string> bootstrapPeer(const spec::Cluster& spec, const spec::Node& node) {
-    const auto peers = bootstrapAddresses(spec, node);
-    if (peers.empty()) {
+    const auto others = otherEndpoints(spec, node);
+    if (others.empty()) {
         return std::nullopt;
     }
     if (!node.ip) {
-        return peers.front();
+        return multiaddress(others.front());
     }
-    // Addresses sort as bootstrapAddresses sorts them: by IP, then port.
-    const std::pair own{node.ip->address, node.ports.p2p};
-    std::vector<std::pair<spec::Ipv4Address, int>> others;
-    for (const auto& other : spec.nodes) {
-        if (other.network == node.network && other.name != node.name &&
-            other.state != spec::DesiredState::Absent && other.ip) {
-            others.emplace_back(other.ip->address, other.ports.p2p);
-        }
-    }
-    std::sort(others.begin(), others.end());
-    const auto next = std::upper_bound(others.begin(), others.end(), own);
-    const auto& [address, port] = next != others.end() ? *next : others.front();
-    return "/ip4/" + address.str() + "/tcp/" + std::to_string(port);
+    const auto next =
+        std::upper_bound(others.begin(), others.end(), Endpoint{node.ip->address, node.ports.p2p});
+    return multiaddress(next != others.end() ? *next : others.front());
 }
 
 hosts::Result<std::vector<std::string>> commandLine(const spec::Cluster& spec,
