@@ -1,6 +1,7 @@
 """A Besu QBFT network on real LXC, as root: four validators and one RPC node made from empty,
-one validator killed and healed while the chain goes on, a rolling upgrade of every node watched
-from outside, and an upgrade whose version fails its health gate, rolled back on the first node.
+one validator killed and healed while the chain goes on, one destroyed and made again with its
+identity, a rolling upgrade of every node watched from outside, and an upgrade whose version
+fails its health gate, rolled back on the first node.
 
 Besu itself cannot come from Debian, so the nodes run the stand-in of tests/fixtures/besu (a test
 double with Besu's HTTP surfaces that makes a block every period only while ⌈2n/3⌉ validators
@@ -166,6 +167,12 @@ class BesuOnLxc(unittest.TestCase):
         self.assertEqual(r.returncode, 0, f"chainvisorctl status {node}: {r.stderr}")
         return json.loads(r.stdout)
 
+    def statuses(self) -> dict[str, dict]:
+        """Every node as one reply shows them: what the daemon saw in one pass."""
+        r = run([CTL, "--socket", self.daemon.control_socket, "--json", "status"])
+        self.assertEqual(r.returncode, 0, f"chainvisorctl status: {r.stderr}")
+        return {n["name"]: n for n in json.loads(r.stdout)["nodes"]}
+
     def ready_at(self, version: str, names=NODES) -> bool:
         for name in names:
             s = self.status(name)
@@ -218,7 +225,30 @@ class BesuOnLxc(unittest.TestCase):
         wait_until(lambda: (height("val2") or 0) >= (height("rpc1") or 0) - 2, 60,
                    "val2 caught up with the chain")
 
-        # 3. A rolling upgrade of every node, watched from outside.
+        # 3. A validator's container destroyed, data and all: made again with the same key, so
+        # the same identity, and Ready only once it has synced the chain again.
+        key_before = (self.state / "keys" / "val3.key").read_bytes()
+        run(["lxc-stop", "-P", self.lxcpath, "-n", "cv-763", "-k"])
+        r = run(["lxc-destroy", "-P", self.lxcpath, "-n", "cv-763"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_until(lambda: self.status("val3").get("condition") != "Ready", 30,
+                   "val3 to be seen gone")
+        self.rising("rpc1", blocks=1, timeout=30)  # 3 of 4 still make blocks
+        # What the daemon saw when it first called val3 Ready, and the head it saw then: the
+        # status of each node comes from the same pass.
+        wait_until(lambda: self.status("val3").get("condition") == "Ready", 180,
+                   "val3 made again and Ready")
+        both = self.statuses()
+        seen, head = both["val3"].get("height"), both["rpc1"].get("height")
+        self.assertIsNotNone(seen)
+        self.assertGreaterEqual(seen, head - 2, "val3 counted Ready before it had synced")
+        self.assertEqual((self.state / "keys" / "val3.key").read_bytes(), key_before)
+        inside = self.inside("val3", "cat", "/var/lib/besu/key").stdout.strip()
+        self.assertEqual(inside, key_before.decode().strip(), "val3 got its old key back")
+        self.assertEqual(sorted(rpc("rpc1", "qbft_getValidatorsByBlockNumber", ["latest"])),
+                         sorted(validators))
+
+        # 4. A rolling upgrade of every node, watched from outside.
         watcher = Watcher()
         watcher.start()
         self.write("26.2.0")
@@ -237,7 +267,7 @@ class BesuOnLxc(unittest.TestCase):
         # Sentries and RPC nodes before validators.
         self.assertTrue(upgrades[0].startswith("rpc1 "), upgrades)
 
-        # 4. A version that fails its health gate: rolled back on the first node, no further.
+        # 5. A version that fails its health gate: rolled back on the first node, no further.
         self.write("26.9.0")
         wait_until(lambda: self.status("rpc1").get("reason") == "HealthGateFailed",
                    GATE_TIMEOUT + 120, "rpc1 to fail its health gate")
