@@ -570,3 +570,182 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# --- Stand-ins of node software (tests/fixtures/<kind>, TEST DOUBLES) on loopback addresses ---
+
+def loopback_address(host: int) -> str:
+    """127.A.B.`host`: an address in a loopback /24 of this run's own (any 127.x.y.z works on
+    Linux without set-up), so runs side by side do not meet."""
+    pid = os.getpid()
+    return f"127.{100 + pid % 100}.{1 + pid // 100 % 250}.{host}"
+
+
+def make_release_archive(script: pathlib.Path, version: str, out: pathlib.Path,
+                         *extra: str) -> tuple[pathlib.Path, str]:
+    """Runs a stand-in's make_<kind>_archive.py (`--version VERSION --out OUT EXTRA…`); returns
+    (archive path, sha256) from the line it prints."""
+    r = run([sys.executable, script, "--version", version, "--out", out, *extra])
+    if r.returncode != 0:
+        raise RuntimeError(f"{pathlib.Path(script).name}: {r.stderr.strip()}")
+    sha, path = r.stdout.split()
+    return pathlib.Path(path), sha
+
+
+def unpack_release(archive: pathlib.Path, root: pathlib.Path) -> pathlib.Path:
+    """Unpacks a release archive NAME.tar.gz into `root` with tar -xzf, as the daemon unpacks
+    one; returns the release's directory, root/NAME."""
+    root.mkdir(parents=True, exist_ok=True)
+    r = run(["tar", "-xzf", archive, "-C", root])
+    if r.returncode != 0:
+        raise RuntimeError(f"tar -xzf {archive}: {r.stderr.strip()}")
+    return root / archive.name.removesuffix(".tar.gz")
+
+
+def prometheus_values(text: str) -> dict[str, float]:
+    """The samples of a Prometheus text exposition ("name value" lines, no labels)."""
+    return {line.split()[0]: float(line.split()[1])
+            for line in text.splitlines() if line and not line.startswith("#")}
+
+
+class StandinProcess:
+    """One stand-in process on its own loopback address, in a directory of its own, its output
+    appended to a log file there. Subclasses add how it is started (spawn()) and what it
+    answers; status() is their one-line state for a failure message."""
+
+    def __init__(self, work: pathlib.Path, name: str, host: int, log_name: str):
+        self.name, self.ip = name, loopback_address(host)
+        self.dir = work / name
+        self.dir.mkdir(parents=True)
+        self.log_path = self.dir / log_name
+        self.process = None
+        self._log = None
+
+    def spawn(self, args: list, env: dict[str, str] | None = None):
+        """Starts `args` with `env` added to the environment, stdin from /dev/null."""
+        assert not self.running(), f"{self.name} runs already"
+        if self._log is not None:
+            self._log.close()
+        self._log = open(self.log_path, "a")
+        self.process = subprocess.Popen(
+            [str(a) for a in args], stdin=subprocess.DEVNULL, stdout=self._log,
+            stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
+        return self
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, sig=None, timeout: float = 30) -> tuple[int, float]:
+        """Stops it with `sig` (SIGTERM by default); (exit code, seconds it took)."""
+        import signal
+        import time
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM if sig is None else sig)
+        code = self.process.wait(timeout=timeout)
+        self._log.close()
+        self._log = None
+        return code, time.monotonic() - started
+
+    def kill(self):
+        if self.running():
+            self.process.kill()
+            self.process.wait(timeout=30)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def status(self) -> str:
+        return "running"
+
+    def request(self, method: str, path: str, port: int, body: bytes | None = None,
+                headers: dict[str, str] | None = None,
+                host: str | None = None) -> tuple[int, bytes]:
+        """One HTTP request to ip:`port`; (status, body). Host is ip:port unless `host` is
+        given; no header is added but Host, `headers` and Content-Length (with a body)."""
+        import http.client
+        connection = http.client.HTTPConnection(self.ip, port, timeout=3)
+        try:
+            connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            connection.putheader("Host", f"{self.ip}:{port}" if host is None else host)
+            for key, value in (headers or {}).items():
+                connection.putheader(key, value)
+            if body is not None:
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+
+class StandinTestCase(unittest.TestCase):
+    """A test case of stand-ins: cls.work (make_work_dir()), per test self.case_dir and
+    self.nodes (adopt(): killed at the end of the test), until() showing every node's state and
+    log tail on a timeout, and the check of a release archive. Used through `framework.`, so
+    that unittest does not collect it in the test files."""
+
+    work: pathlib.Path
+
+    @classmethod
+    def make_work_dir(cls, prefix: str) -> pathlib.Path:
+        """A temporary directory for the whole class, removed after it."""
+        import shutil
+        import tempfile
+        cls.work = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
+        cls.addClassCleanup(shutil.rmtree, cls.work, ignore_errors=True)
+        return cls.work
+
+    def setUp(self):
+        self.nodes: list[StandinProcess] = []
+        self.case_dir = self.work / self.id().rsplit(".", 1)[1]
+
+    def adopt(self, node: StandinProcess) -> StandinProcess:
+        self.nodes.append(node)
+        self.addCleanup(node.kill)
+        return node
+
+    def describe(self) -> str:
+        out = []
+        for n in self.nodes:
+            state = n.status() if n.running() else "not running"
+            tail = "\n    ".join(n.log().splitlines()[-12:])
+            out.append(f"--- {n.name} ({n.ip}): {state}\n    {tail}")
+        return "\n".join(out)
+
+    def until(self, predicate, timeout: float, what: str, interval: float = 0.05):
+        """wait_until, with every node's state and log tail on a timeout."""
+        try:
+            return wait_until(predicate, timeout, what, interval)
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{self.describe()}") from None
+
+    def assert_release_archive(self, archive: pathlib.Path, sha: str, launcher: str,
+                               standin: pathlib.Path, again: tuple[pathlib.Path, str]) -> str:
+        """`archive` (sha256 `sha`) is a release as tests/fixtures/release_archive.py packs it:
+        TOP/bin/`launcher` (0755, a TEST DOUBLE's #!/bin/sh launcher) and TOP/lib/ holding
+        `standin` as it is (0644), all root:root with one mtime; `again`, (path, sha256) made
+        again from the same inputs, has the same bytes. Returns the launcher's text."""
+        import hashlib
+        import tarfile
+        top = archive.name.removesuffix(".tar.gz")
+        with tarfile.open(archive) as tar:
+            members = tar.getmembers()
+            text = tar.extractfile(f"{top}/bin/{launcher}").read().decode()
+            packed = tar.extractfile(f"{top}/lib/{standin.name}").read()
+        self.assertEqual([(m.name, m.mode, m.isdir()) for m in members], [
+            (top, 0o755, True), (f"{top}/bin", 0o755, True),
+            (f"{top}/bin/{launcher}", 0o755, False), (f"{top}/lib", 0o755, True),
+            (f"{top}/lib/{standin.name}", 0o644, False)])
+        self.assertEqual({(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members},
+                         {(0, 0, "root", "root", members[0].mtime)})
+        self.assertTrue(text.startswith("#!/bin/sh\n"))
+        self.assertIn("TEST DOUBLE", text)
+        self.assertEqual(packed, standin.read_bytes())
+        self.assertIn("TEST DOUBLE", packed.decode()[:200])
+        # The same inputs make the same bytes, and the printed digest is theirs.
+        self.assertEqual((again[1], again[0].read_bytes()), (sha, archive.read_bytes()))
+        self.assertEqual(hashlib.sha256(archive.read_bytes()).hexdigest(), sha)
+        return text

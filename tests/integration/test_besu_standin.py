@@ -16,38 +16,29 @@ import hashlib
 import http.client
 import importlib.util
 import json
-import os
 import pathlib
 import shutil
 import signal
-import subprocess
 import sys
-import tarfile
-import tempfile
 import time
 import unittest
 
 import framework
-from framework import require, run, wait_until
+from framework import require, run
 
 STANDIN_DIR = framework.FIXTURES / "besu"
 STANDIN = STANDIN_DIR / "besu_standin.py"
 MAKE_ARCHIVE = STANDIN_DIR / "make_besu_archive.py"
 CHAINVISORCTL = framework.BUILD_DIR / "daemon" / "chainvisorctl"
 
-# Loopback addresses of this run's own (any 127.x.y.z works on Linux without set-up), so runs
-# side by side do not meet; each node uses Besu's default ports on its address.
-NET = "127.{}.{}".format(100 + os.getpid() % 100, 1 + os.getpid() // 100 % 250)
+# Each node on a loopback address of this run's own (framework.loopback_address) with Besu's
+# default ports.
 P2P_PORT, RPC_PORT, METRICS_PORT = 30303, 8545, 9545
 CHAIN_ID = 1337
 PERIOD = 1.0  # blockperiodseconds
 GOOD, NOPEERS, EXITS = "25.1.0", "25.2.0", "25.3.0"
 CLIENT = f"besu/v{GOOD}/linux-x86_64/openjdk-java-21"
 HOST_REFUSED = b'{"message":"Host not authorized."}'
-
-
-def ip(host: int) -> str:
-    return f"{NET}.{host}"
 
 
 def load_standin_module():
@@ -96,21 +87,13 @@ def toml_list(values) -> str:
 
 
 def make_archive(version: str, out: pathlib.Path, broken: str | None = None):
-    args = [sys.executable, MAKE_ARCHIVE, "--version", version, "--out", out]
-    r = run(args + (["--broken", broken] if broken else []))
-    if r.returncode != 0:
-        raise RuntimeError(f"make_besu_archive.py: {r.stderr.strip()}")
-    sha, path = r.stdout.split()
-    return pathlib.Path(path), sha
+    return framework.make_release_archive(MAKE_ARCHIVE, version, out,
+                                          *(["--broken", broken] if broken else []))
 
 
 def install(archive: pathlib.Path, root: pathlib.Path) -> pathlib.Path:
     """Unpacks a release archive as the daemon does; returns its bin/besu."""
-    root.mkdir(parents=True, exist_ok=True)
-    r = run(["tar", "-xzf", archive, "-C", root])
-    if r.returncode != 0:
-        raise RuntimeError(f"tar -xzf {archive}: {r.stderr.strip()}")
-    return root / archive.name.removesuffix(".tar.gz") / "bin" / "besu"
+    return framework.unpack_release(archive, root) / "bin" / "besu"
 
 
 def ctl_identity(key_file: pathlib.Path) -> tuple[str, str]:
@@ -128,21 +111,16 @@ class RpcFailed(Exception):
         self.code, self.message = error["code"], error["message"]
 
 
-class BesuNode:
+class BesuNode(framework.StandinProcess):
     """One stand-in on its own loopback address, laid out as chainvisor lays out a node: key
     file, config.toml, genesis, static nodes, permissions, data directory."""
 
     def __init__(self, work: pathlib.Path, name: str, host: int, secret: str | None = None):
-        self.name, self.ip = name, ip(host)
-        self.dir = work / name
-        self.dir.mkdir(parents=True)
+        super().__init__(work, name, host, "besu.log")
         self.key_file = self.dir / "key"
         self.data = self.dir / "data"
         self.config_file = self.dir / "config.toml"
-        self.log_path = self.dir / "besu.log"
         self.secret = secret
-        self.process = None
-        self._log = None
         self.address = self.public = ""
         if secret is not None:
             self.key_file.write_text(f"0x{secret}")  # as Besu writes it: no newline
@@ -190,53 +168,21 @@ class BesuNode:
     # --- process ---
 
     def start(self, besu: pathlib.Path):
-        assert not self.running(), f"{self.name} runs already"
-        self._log = open(self.log_path, "a")
-        self.process = subprocess.Popen(
-            [str(besu), f"--config-file={self.config_file}"], stdin=subprocess.DEVNULL,
-            stdout=self._log, stderr=subprocess.STDOUT,
-            env=dict(os.environ, BESU_OPTS="-Xmx1g"))  # as the unit sets it; ignored
-        return self
+        return self.spawn([besu, f"--config-file={self.config_file}"],
+                          env={"BESU_OPTS": "-Xmx1g"})  # as the unit sets it; ignored
 
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self, sig=signal.SIGTERM) -> tuple[int, float]:
-        """Stops it with `sig`; (exit code, seconds it took)."""
-        started = time.monotonic()
-        self.process.send_signal(sig)
-        code = self.process.wait(timeout=30)
-        self._log.close()
-        return code, time.monotonic() - started
-
-    def kill(self):
-        if self.running():
-            self.process.kill()
-            self.process.wait(timeout=30)
-        if self._log is not None:
-            self._log.close()
-
-    def log(self) -> str:
-        return self.log_path.read_text() if self.log_path.exists() else ""
+    def status(self) -> str:
+        return f"height {self.height()}, peers {self.peer_count()}"
 
     # --- HTTP ---
 
     def request(self, method: str, path: str, body=None, host: str | None = None,
                 port: int = RPC_PORT) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection(self.ip, port, timeout=3)
-        try:
-            connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-            connection.putheader("Host", f"{self.ip}:{port}" if host is None else host)
-            data = None
-            if body is not None:
-                data = json.dumps(body).encode()
-                connection.putheader("Content-Type", "application/json")
-                connection.putheader("Content-Length", str(len(data)))
-            connection.endheaders(data)
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
+        """`body`, if any, sent as JSON."""
+        if body is None:
+            return super().request(method, path, port, host=host)
+        return super().request(method, path, port, json.dumps(body).encode(),
+                               {"Content-Type": "application/json"}, host)
 
     def call(self, method: str, *params):
         status, body = self.request("POST", "/", {"jsonrpc": "2.0", "id": 7, "method": method,
@@ -276,15 +222,13 @@ class BesuNode:
     def metrics(self) -> dict[str, float]:
         status, body = self.request("GET", "/metrics", port=METRICS_PORT)
         assert status == 200, status
-        return {line.split()[0]: float(line.split()[1])
-                for line in body.decode().splitlines() if line and not line.startswith("#")}
+        return framework.prometheus_values(body.decode())
 
 
-class BesuStandin(unittest.TestCase):
+class BesuStandin(framework.StandinTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.work = pathlib.Path(tempfile.mkdtemp(prefix="cvbesu-"))
-        cls.addClassCleanup(shutil.rmtree, cls.work, ignore_errors=True)
+        cls.make_work_dir("cvbesu-")
         archives = cls.work / "archives"
         cls.archive, cls.sha = make_archive(GOOD, archives)
         cls.good = install(cls.archive, cls.work / "opt")
@@ -305,31 +249,8 @@ class BesuStandin(unittest.TestCase):
         path.write_text(f"0x{secret}")
         return path
 
-    def setUp(self):
-        self.nodes: list[BesuNode] = []
-        self.case_dir = self.work / self.id().rsplit(".", 1)[1]
-
     def node(self, name: str, host: int, secret: str | None = None) -> BesuNode:
-        node = BesuNode(self.case_dir, name, host, secret)
-        self.nodes.append(node)
-        self.addCleanup(node.kill)
-        return node
-
-    def describe(self) -> str:
-        out = []
-        for n in self.nodes:
-            state = (f"height {n.height()}, peers {n.peer_count()}" if n.running()
-                     else "not running")
-            tail = "\n    ".join(n.log().splitlines()[-12:])
-            out.append(f"--- {n.name} ({n.ip}): {state}\n    {tail}")
-        return "\n".join(out)
-
-    def until(self, predicate, timeout: float, what: str, interval: float = 0.05):
-        """framework.wait_until, with every node's state and log tail on a timeout."""
-        try:
-            return wait_until(predicate, timeout, what, interval)
-        except AssertionError as e:
-            raise AssertionError(f"{e}\n{self.describe()}") from None
+        return self.adopt(BesuNode(self.case_dir, name, host, secret))
 
     def assert_stops_cleanly(self, node: BesuNode, sig=signal.SIGTERM):
         code, seconds = node.stop(sig)
@@ -395,26 +316,8 @@ class BesuStandin(unittest.TestCase):
         self.assertEqual(fields[2:], [[], b"", []])
 
     def test_archive_layout_determinism_and_version(self):
-        with tarfile.open(self.archive) as tar:
-            members = tar.getmembers()
-            launcher = tar.extractfile(f"besu-{GOOD}/bin/besu").read().decode()
-            packed = tar.extractfile(f"besu-{GOOD}/lib/besu_standin.py").read()
-        self.assertEqual([(m.name, m.mode, m.isdir()) for m in members], [
-            (f"besu-{GOOD}", 0o755, True),
-            (f"besu-{GOOD}/bin", 0o755, True),
-            (f"besu-{GOOD}/bin/besu", 0o755, False),
-            (f"besu-{GOOD}/lib", 0o755, True),
-            (f"besu-{GOOD}/lib/besu_standin.py", 0o644, False)])
-        self.assertEqual({(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members},
-                         {(0, 0, "root", "root", members[0].mtime)})
-        self.assertTrue(launcher.startswith("#!/bin/sh\n"))
-        self.assertIn("TEST DOUBLE", launcher)
-        self.assertEqual(packed, STANDIN.read_bytes())
-        self.assertIn("TEST DOUBLE", packed.decode()[:200])
-        # The same inputs make the same bytes, and the printed digest is theirs.
-        again, sha = make_archive(GOOD, self.work / "again")
-        self.assertEqual((sha, again.read_bytes()), (self.sha, self.archive.read_bytes()))
-        self.assertEqual(hashlib.sha256(self.archive.read_bytes()).hexdigest(), self.sha)
+        self.assert_release_archive(self.archive, self.sha, "besu", STANDIN,
+                                    again=make_archive(GOOD, self.work / "again"))
 
         r = run([self.good, "--version"])
         self.assertEqual((r.returncode, r.stdout, r.stderr), (0, CLIENT + "\n", ""))

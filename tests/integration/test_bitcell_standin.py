@@ -15,56 +15,39 @@ import http.client
 import json
 import os
 import pathlib
-import shutil
 import signal
-import subprocess
 import sys
-import tarfile
-import tempfile
 import unittest
 
 import framework
-from framework import require, run, wait_until
+from framework import require, run
 
 STANDIN_DIR = framework.FIXTURES / "bitcell"
 STANDIN = STANDIN_DIR / "bitcell_standin.py"
 MAKE_ARCHIVE = STANDIN_DIR / "make_bitcell_archive.py"
 
-# Hosts .21-.23 of a loopback /24 of this run's own (any 127.x.y.z works on Linux without
-# set-up), so runs side by side do not meet; every node uses BitCell's default ports.
-NET = "127.{}.{}".format(100 + os.getpid() % 100, 1 + os.getpid() // 100 % 250)
+# Each node on a loopback address of this run's own (framework.loopback_address, hosts .21-.29)
+# with BitCell's default ports.
 P2P_PORT, RPC_PORT = 30333, 30334
 METRICS_PORT = P2P_PORT + 2
 VERSION = "0.3.1"
 
 
-def ip(host: int) -> str:
-    return f"{NET}.{host}"
-
-
 def make_archive(out: pathlib.Path) -> tuple[pathlib.Path, str]:
-    r = run([sys.executable, MAKE_ARCHIVE, "--version", VERSION, "--out", out])
-    if r.returncode != 0:
-        raise RuntimeError(f"make_bitcell_archive.py: {r.stderr.strip()}")
-    sha, path = r.stdout.split()
-    return pathlib.Path(path), sha
+    return framework.make_release_archive(MAKE_ARCHIVE, VERSION, out)
 
 
-class BitcellNode:
+class BitcellNode(framework.StandinProcess):
     """One stand-in on its own loopback address, started as chainvisor's unit starts it."""
 
     def __init__(self, work: pathlib.Path, binary: pathlib.Path, name: str, host: int,
                  role: str, secret: str):
-        self.name, self.ip, self.role, self.binary = name, ip(host), role, binary
-        self.dir = work / name
-        self.dir.mkdir(parents=True)
+        super().__init__(work, name, host, "bitcell.log")
+        self.role, self.binary = role, binary
         self.key_file = self.dir / "node.key"
         self.key_file.write_text(secret + "\n")  # as lib/nodes/bitcell writes it
         self.key_file.chmod(0o600)
         self.data = self.dir / "data"
-        self.log_path = self.dir / "bitcell.log"
-        self.process = None
-        self._log = None
 
     def command(self, peers: list["BitcellNode"], extra: list[str] = ()) -> list[str]:
         args = [str(self.binary), self.role, "--data-dir", str(self.data),
@@ -74,36 +57,10 @@ class BitcellNode:
         return args + ["--key-file", str(self.key_file), *extra]
 
     def start(self, peers: list["BitcellNode"], extra: list[str] = ()):
-        assert not self.running(), f"{self.name} runs already"
-        self._log = open(self.log_path, "a")
-        self.process = subprocess.Popen(
-            self.command(peers, extra), stdin=subprocess.DEVNULL, stdout=self._log,
-            stderr=subprocess.STDOUT, env=dict(os.environ, BITCELL_STANDIN_BIND=self.ip))
-        return self
+        return self.spawn(self.command(peers, extra), env={"BITCELL_STANDIN_BIND": self.ip})
 
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def kill(self):
-        if self.running():
-            self.process.kill()
-            self.process.wait(timeout=30)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def log(self) -> str:
-        return self.log_path.read_text() if self.log_path.exists() else ""
-
-    def request(self, method: str, path: str, port: int, body: bytes | None = None,
-                headers: dict | None = None) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection(self.ip, port, timeout=3)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
+    def status(self) -> str:
+        return f"height {self.height()}"
 
     def call(self, method: str):
         """A JSON-RPC call as chainvisor makes it; the whole answer."""
@@ -131,70 +88,30 @@ class BitcellNode:
         except (OSError, http.client.HTTPException):
             return None
         assert status == 200, status
-        return {line.split()[0]: float(line.split()[1])
-                for line in body.decode().splitlines() if line and not line.startswith("#")}
+        return framework.prometheus_values(body.decode())
 
 
-class BitcellStandin(unittest.TestCase):
+class BitcellStandin(framework.StandinTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.work = pathlib.Path(tempfile.mkdtemp(prefix="cvbitcell-"))
-        cls.addClassCleanup(shutil.rmtree, cls.work, ignore_errors=True)
+        cls.make_work_dir("cvbitcell-")
         cls.archive, cls.sha = make_archive(cls.work / "archives")
         root = cls.work / "opt"
-        with tarfile.open(cls.archive) as tar:
-            # Extraction filters came with 3.11.4; Debian bookworm has 3.11.2.
-            tar.extractall(root, **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))
+        release = framework.unpack_release(cls.archive, root)
         # Through a "current" symlink, as the daemon installs it.
-        (root / "current").symlink_to(f"bitcell-{VERSION}")
+        (root / "current").symlink_to(release.name)
         cls.binary = root / "current" / "bin" / "bitcell-node"
         # Fixed keys, so a failure can be replayed.
         cls.secrets = [hashlib.sha256(f"chainvisor bitcell stand-in test {i}".encode()).hexdigest()
                        for i in range(4)]
 
-    def setUp(self):
-        self.nodes: list[BitcellNode] = []
-        self.case_dir = self.work / self.id().rsplit(".", 1)[1]
-
     def node(self, name: str, host: int, role: str, secret: str) -> BitcellNode:
-        node = BitcellNode(self.case_dir, self.binary, name, host, role, secret)
-        self.nodes.append(node)
-        self.addCleanup(node.kill)
-        return node
-
-    def describe(self) -> str:
-        out = []
-        for n in self.nodes:
-            state = f"height {n.height()}" if n.running() else "not running"
-            tail = "\n    ".join(n.log().splitlines()[-12:])
-            out.append(f"--- {n.name} ({n.ip}): {state}\n    {tail}")
-        return "\n".join(out)
-
-    def until(self, predicate, timeout: float, what: str, interval: float = 0.05):
-        """framework.wait_until, with every node's state and log tail on a timeout."""
-        try:
-            return wait_until(predicate, timeout, what, interval)
-        except AssertionError as e:
-            raise AssertionError(f"{e}\n{self.describe()}") from None
+        return self.adopt(BitcellNode(self.case_dir, self.binary, name, host, role, secret))
 
     def test_archive(self):
-        with tarfile.open(self.archive) as tar:
-            members = tar.getmembers()
-            launcher = tar.extractfile(f"bitcell-{VERSION}/bin/bitcell-node").read().decode()
-            packed = tar.extractfile(f"bitcell-{VERSION}/lib/bitcell_standin.py").read()
-        self.assertEqual([(m.name, m.mode) for m in members], [
-            (f"bitcell-{VERSION}", 0o755), (f"bitcell-{VERSION}/bin", 0o755),
-            (f"bitcell-{VERSION}/bin/bitcell-node", 0o755), (f"bitcell-{VERSION}/lib", 0o755),
-            (f"bitcell-{VERSION}/lib/bitcell_standin.py", 0o644)])
-        self.assertEqual({(m.uid, m.gid, m.uname, m.gname) for m in members},
-                         {(0, 0, "root", "root")})
-        self.assertTrue(launcher.startswith("#!/bin/sh\n"))
-        self.assertIn("TEST DOUBLE", launcher)
-        self.assertEqual(packed, STANDIN.read_bytes())
-        self.assertIn("TEST DOUBLE", packed.decode()[:200])
-        again, sha = make_archive(self.work / "again")
-        self.assertEqual((sha, again.read_bytes()), (self.sha, self.archive.read_bytes()))
-        self.assertEqual(hashlib.sha256(self.archive.read_bytes()).hexdigest(), self.sha)
+        self.assert_release_archive(self.archive, self.sha, "bitcell-node", STANDIN,
+                                    again=make_archive(self.work / "again"))
+        self.assertEqual(self.archive.name, f"bitcell-{VERSION}.tar.gz")
 
         r = run([self.binary, "version"])
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -276,7 +193,6 @@ class BitcellStandin(unittest.TestCase):
         # The miner and the full node go on; the validator comes back with its chain and catches
         # up, and its key (so its id) is the same.
         self.until(lambda: (miner.height() or 0) > stopped_at, 5, "the miner going on")
-        validator._log.close()
         validator.start([miner, full])
         self.until(lambda: validator.height() is not None, 10, "the validator back")
         self.assertGreaterEqual(validator.height(), stopped_at)
