@@ -62,8 +62,12 @@ class ControlSocket(unittest.TestCase):
         return self.sim.call("GET", f"/nodes/pve1/lxc/{vmid}/status/current")["status"]
 
     def test_status_plan_and_events(self):
-        table = self.ok("status")
-        rows = [line.split() for line in table.splitlines() if line.startswith("web")]
+        text = self.ok("status")
+        # The networks' table comes first, then the nodes'.
+        networks, nodes = text.split("\nNODE ", 1)
+        self.assertIn("NETWORK", networks)
+        self.assertRegex(networks, r"\nweb +Ready +Running")
+        rows = [line.split() for line in nodes.splitlines() if line.startswith("web")]
         self.assertEqual([r[0] for r in rows], ["web1", "web2", "web3"])
         for row in rows:
             self.assertIn("Ready", row)
