@@ -1,21 +1,15 @@
 #include "nodes/besu/besu_probe.h"
 
 #include <algorithm>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cctype>
+
+#include "nodes/json_rpc.h"
 
 namespace chainvisor::nodes::besu {
 namespace {
 
 namespace json = boost::json;
-
-// A JSON-RPC call's result, or why there is none.
-struct RpcAnswer {
-    std::optional<json::value> result;
-    std::string error;
-};
 
 std::string lower(std::string text) {
     for (auto& c : text) {
@@ -24,74 +18,18 @@ std::string lower(std::string text) {
     return text;
 }
 
-std::optional<std::uint64_t> quantity(const json::value& value) {
-    if (!value.is_string()) {
-        return std::nullopt;
-    }
-    const auto& text = value.get_string();
-    if (text.size() < 3 || text.size() > 18 || text[0] != '0' ||
-        (text[1] != 'x' && text[1] != 'X')) {
-        return std::nullopt;
-    }
-    std::uint64_t out = 0;
-    for (std::size_t i = 2; i < text.size(); ++i) {
-        const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
-        const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (digit < 0) {
-            return std::nullopt;
-        }
-        out = out * 16 + static_cast<std::uint64_t>(digit);
-    }
-    return out;
-}
-
+// Calls on one node, each with its own id.
 class Rpc {
 public:
-    Rpc(const BesuProbeTarget& target, ProbeHttp& http) : target_(target), http_(http) {}
+    explicit Rpc(const BesuProbeTarget& target, ProbeHttp& http)
+        : endpoint_{target.address, target.rpcPort, "/", target.timeout}, http_(http) {}
 
-    RpcAnswer call(const std::string& method, json::array params = {}) {
-        json::object request;
-        request["jsonrpc"] = "2.0";
-        request["id"] = ++id_;
-        request["method"] = method;
-        request["params"] = std::move(params);
-        const auto r = http_.postJson(target_.address, target_.rpcPort, "/",
-                                      json::serialize(request), target_.timeout);
-        RpcAnswer answer;
-        if (!r.response) {
-            answer.error = method + ": " + r.error;
-            return answer;
-        }
-        if (r.response->status != 200) {
-            answer.error = method + ": HTTP " + std::to_string(r.response->status);
-            return answer;
-        }
-        boost::system::error_code ec;
-        json::value body = json::parse(r.response->body, ec);
-        if (ec || !body.is_object()) {
-            answer.error = method + ": not a JSON-RPC answer";
-            return answer;
-        }
-        const auto& object = body.get_object();
-        if (const auto* error = object.if_contains("error")) {
-            const auto* message =
-                error->is_object() ? error->get_object().if_contains("message") : nullptr;
-            answer.error =
-                method + ": " +
-                (message != nullptr && message->is_string() ? std::string(message->get_string())
-                                                            : std::string("error"));
-            return answer;
-        }
-        if (const auto* result = object.if_contains("result")) {
-            answer.result = *result;
-        } else {
-            answer.error = method + ": no result";
-        }
-        return answer;
+    RpcAnswer call(std::string_view method, json::array params = {}) {
+        return callRpc(http_, endpoint_, method, std::move(params), ++id_);
     }
 
 private:
-    const BesuProbeTarget& target_;
+    RpcEndpoint endpoint_;
     ProbeHttp& http_;
     std::int64_t id_ = 0;
 };
@@ -150,12 +88,12 @@ NodeReading readBesu(const BesuProbeTarget& target, ProbeHttp& http) {
         }
     };
     if (auto a = rpc.call("eth_blockNumber"); a.result) {
-        reading.height = quantity(*a.result);
+        reading.height = rpcQuantity(*a.result);
     } else {
         note(a);
     }
     if (auto a = rpc.call("net_peerCount"); a.result) {
-        if (auto peers = quantity(*a.result)) {
+        if (auto peers = rpcQuantity(*a.result)) {
             reading.peers = static_cast<std::uint32_t>(*peers);
         }
     } else {
@@ -192,7 +130,7 @@ NodeReading readBesu(const BesuProbeTarget& target, ProbeHttp& http) {
                     object ? object->if_contains("lastProposedBlockNumber") : nullptr;
                 if (address != nullptr && address->is_string() && last != nullptr &&
                     lower(std::string(address->get_string())) == own) {
-                    reading.lastSealed = quantity(*last);
+                    reading.lastSealed = rpcQuantity(*last);
                 }
             }
         } else {

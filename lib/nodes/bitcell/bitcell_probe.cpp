@@ -1,44 +1,17 @@
 #include "nodes/bitcell/bitcell_probe.h"
 
 #include <algorithm>
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 
-#include "nodes/besu/hex.h"
 #include "nodes/bitcell/prometheus_text.h"
+#include "nodes/json_rpc.h"
 
 namespace chainvisor::nodes::bitcell {
 namespace {
 
-namespace json = boost::json;
-
 constexpr const char* kHeightMetric = "bitcell_chain_height";
 constexpr const char* kPeersMetric = "bitcell_peer_count";
-constexpr const char* kBlockNumberCall =
-    R"({"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]})";
-
-// "0x2a" → 42; at most 16 digits.
-std::optional<std::uint64_t> quantity(const json::value& value) {
-    if (!value.is_string()) {
-        return std::nullopt;
-    }
-    const std::string_view text = value.get_string();
-    const std::string_view digits = besu::withoutHexPrefix(text);
-    if (digits.size() == text.size() || digits.empty() || digits.size() > 16) {
-        return std::nullopt;
-    }
-    std::uint64_t out = 0;
-    for (char c : digits) {
-        const int digit = besu::hexDigitValue(c);
-        if (digit < 0) {
-            return std::nullopt;
-        }
-        out = out * 16 + static_cast<std::uint64_t>(digit);
-    }
-    return out;
-}
 
 struct Answer {
     std::optional<std::uint64_t> height;
@@ -69,34 +42,19 @@ Answer readMetrics(const BitcellProbeTarget& target, ProbeHttp& http) {
 
 Answer readBlockNumber(const BitcellProbeTarget& target, ProbeHttp& http) {
     Answer answer;
-    const auto r =
-        http.postJson(target.address, target.rpcPort, "/rpc", kBlockNumberCall, target.timeout);
-    if (!r.response) {
-        answer.problem = "JSON-RPC port " + std::to_string(target.rpcPort) + ": " + r.error;
+    const RpcAnswer rpc =
+        callRpc(http, RpcEndpoint{target.address, target.rpcPort, "/rpc", target.timeout},
+                "eth_blockNumber");
+    if (!rpc.transportError.empty()) {
+        answer.problem =
+            "JSON-RPC port " + std::to_string(target.rpcPort) + ": " + rpc.transportError;
         return answer;
     }
-    if (r.response->status != 200) {
-        answer.problem = "eth_blockNumber: HTTP " + std::to_string(r.response->status);
+    if (!rpc.result && !rpc.noResult) {
+        answer.problem = rpc.error;
         return answer;
     }
-    boost::system::error_code ec;
-    const json::value body = json::parse(r.response->body, ec);
-    const auto* object = ec ? nullptr : body.if_object();
-    if (object == nullptr) {
-        answer.problem = "eth_blockNumber: not a JSON-RPC answer";
-        return answer;
-    }
-    // bitcell-node writes both members every time, the one that does not apply as null.
-    if (const auto* error = object->if_contains("error"); error != nullptr && !error->is_null()) {
-        const auto* message =
-            error->is_object() ? error->get_object().if_contains("message") : nullptr;
-        answer.problem = "eth_blockNumber: " + (message != nullptr && message->is_string()
-                                                    ? std::string(message->get_string())
-                                                    : std::string("error"));
-        return answer;
-    }
-    const auto* result = object->if_contains("result");
-    answer.height = result != nullptr ? quantity(*result) : std::nullopt;
+    answer.height = rpc.result ? rpcQuantity(*rpc.result) : std::nullopt;
     if (!answer.height) {
         answer.problem = "eth_blockNumber: no block number in the answer";
     }
