@@ -57,6 +57,28 @@ hosts::Result<void> performGuarded(const Chain& chain, const plan::Action& actio
     }
 }
 
+// Performs `action`; a journalled one is recorded before it starts and closed when it ends,
+// whether it succeeded or failed (the outcome is then known). If the intent cannot be written the
+// action does not start (a transient error).
+hosts::Result<void> performRecorded(const Chain& chain, const plan::Action& action,
+                                    const spec::Cluster& spec, hosts::Host& host, NodeAgent& agent,
+                                    Journal& journal, const Clock& clock) {
+    if (!journalled(action)) {
+        return performGuarded(chain, action, spec, host, agent);
+    }
+    std::string error;
+    const auto intent = journal.begin(action, clock.now(), error);
+    if (!intent) {
+        return hosts::Error::transient("cannot record intent in the journal: " + error);
+    }
+    auto result = performGuarded(chain, action, spec, host, agent);
+    if (auto closeError = journal.end(*intent); !closeError.empty()) {
+        spdlog::warn("{}: cannot close journal intent {}: {}", chain.node.name, *intent,
+                     closeError);
+    }
+    return result;
+}
+
 // A node that failed its health gate goes back to the snapshot its chain took before the change
 // (the last one, should there be several), under its own journal intent.
 void rollBack(const Chain& chain, std::size_t failed, const spec::Cluster& spec, hosts::Host& host,
@@ -76,17 +98,7 @@ void rollBack(const Chain& chain, std::size_t failed, const spec::Cluster& spec,
     rollback.kind = ActionKind::RollbackContainer;
     rollback.disruption = plan::Disruption::Restart;
     rollback.reason = "health gate failed: back to snapshot " + snapshot->snapshot;
-    std::string error;
-    const auto intent = journal.begin(rollback, clock.now(), error);
-    if (!intent) {
-        outcome.rollbackError = "cannot record intent in the journal: " + error;
-        return;
-    }
-    auto result = performGuarded(chain, rollback, spec, host, agent);
-    if (auto closeError = journal.end(*intent); !closeError.empty()) {
-        spdlog::warn("{}: cannot close journal intent {}: {}", chain.node.name, *intent,
-                     closeError);
-    }
+    auto result = performRecorded(chain, rollback, spec, host, agent, journal, clock);
     if (result) {
         outcome.rolledBackTo = snapshot->snapshot;
     } else {
@@ -108,24 +120,7 @@ ChainOutcome runChain(const Chain& chain, const spec::Cluster& specAtStart, host
     outcome.node = chain.node.name;
     for (std::size_t index = 0; index < chain.actions.size(); ++index) {
         const plan::Action& action = chain.actions[index];
-        std::optional<std::string> intent;
-        if (journalled(action)) {
-            std::string error;
-            intent = journal.begin(action, clock.now(), error);
-            if (!intent) {
-                outcome.error =
-                    hosts::Error::transient("cannot record intent in the journal: " + error);
-                outcome.failedAction = describeBriefly(action);
-                return outcome;
-            }
-        }
-        auto result = performGuarded(chain, action, specAtStart, host, agent);
-        if (intent) {
-            if (auto error = journal.end(*intent); !error.empty()) {
-                spdlog::warn("{}: cannot close journal intent {}: {}", chain.node.name, *intent,
-                             error);
-            }
-        }
+        auto result = performRecorded(chain, action, specAtStart, host, agent, journal, clock);
         if (!result) {
             outcome.error = result.error();
             outcome.failedAction = describeBriefly(action);
