@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "harness.h"
+#include "chain_fixture.h"
 
 using namespace chainvisor;
 using namespace chainvisor::engine;
@@ -14,34 +14,8 @@ using plan::Disruption;
 namespace {
 
 plan::Action action(ActionKind kind, Disruption disruption = Disruption::None) {
-    plan::Action a;
-    a.kind = kind;
-    a.node = "val1";
-    a.host = "local";
-    a.vmid = 101;
-    a.disruption = disruption;
-    a.reason = "test";
-    return a;
+    return chainAction(kind, disruption, "test");
 }
-
-struct ChainFixture {
-    ChainFixture() : spec(makeCluster(1)), host(world, "local"), journal(openJournal(dir.path())) {
-        world.watchJournal(dir.path().string());
-    }
-
-    Chain chainOf(std::vector<plan::Action> actions) { return makeChain(spec, std::move(actions)); }
-    ChainOutcome run(const Chain& chain) {
-        return runChain(chain, spec, host, agent, *journal, clock);
-    }
-
-    TempDir dir;
-    spec::Cluster spec;
-    FakeWorld world;
-    FakeHost host;
-    FakeNodeAgent agent{world};
-    ManualClock clock;
-    std::optional<Journal> journal;
-};
 
 }  // namespace
 

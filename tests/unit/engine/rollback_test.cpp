@@ -3,9 +3,9 @@
 // rollout halts until its spec changes.
 #include <catch2/catch.hpp>
 
+#include "chain_fixture.h"
 #include "engine/chain.h"
 #include "engine/reconciler.h"
-#include "harness.h"
 
 using namespace chainvisor;
 using namespace chainvisor::engine;
@@ -21,14 +21,7 @@ const std::string kGateError =
     "within 600s: not ready: readiness DOWN";
 
 plan::Action action(ActionKind kind, Disruption disruption = Disruption::Restart) {
-    plan::Action a;
-    a.kind = kind;
-    a.node = "val1";
-    a.host = "local";
-    a.vmid = 101;
-    a.disruption = disruption;
-    a.reason = "version 24.1.0 → 24.3.0";
-    return a;
+    return chainAction(kind, disruption, "version 24.1.0 → 24.3.0");
 }
 
 plan::Action snapshot(std::string name) {
@@ -44,8 +37,8 @@ plan::Action install() {
 }
 
 // val1 of a one-validator cluster, running 24.1.0.
-struct ChainFixture {
-    ChainFixture() : spec(makeCluster(1)), host(world, "local"), journal(openJournal(dir.path())) {
+struct RunningFixture : ChainFixture {
+    RunningFixture() {
         FakeContainer c;
         c.vmid = 101;
         c.power = plan::PowerState::Running;
@@ -53,27 +46,7 @@ struct ChainFixture {
         c.inside.service = plan::ServiceState::Active;
         c.inside.version = spec::Version::parse("24.1.0");
         world.putContainer("local", c);
-        world.watchJournal(dir.path().string());
     }
-
-    ChainOutcome run(std::vector<plan::Action> actions) {
-        return runChain(makeChain(spec, std::move(actions)), spec, host, agent, *journal, clock);
-    }
-    std::vector<std::string> ops() const {
-        std::vector<std::string> out;
-        for (const auto& call : world.callLog()) {
-            out.push_back(call.op);
-        }
-        return out;
-    }
-
-    TempDir dir;
-    spec::Cluster spec;
-    FakeWorld world;
-    FakeHost host;
-    FakeNodeAgent agent{world};
-    ManualClock clock;
-    std::optional<Journal> journal;
 };
 
 bool hasWaiting(const plan::Plan& plan, const std::string& node, const std::string& reason) {
@@ -103,7 +76,7 @@ TEST_CASE("a failed health gate rolls the container back to the chain's snapshot
     };
     for (const Row& row : rows) {
         INFO(row.name);
-        ChainFixture f;
+        RunningFixture f;
         f.world.fail("local", "perform:health-gate", 101, 1, hosts::ErrorKind::Unhealthy,
                      kGateError);
         std::vector<plan::Action> actions;
@@ -140,7 +113,7 @@ TEST_CASE("a failed health gate rolls the container back to the chain's snapshot
 }
 
 TEST_CASE("without a snapshot a failed health gate is not rolled back", "[rollback][chain]") {
-    ChainFixture f;
+    RunningFixture f;
     f.world.fail("local", "perform:health-gate", 101, 1, hosts::ErrorKind::Unhealthy, kGateError);
     const auto outcome =
         f.run({install(), action(ActionKind::RestartService), action(ActionKind::AwaitHealthy)});
@@ -154,7 +127,7 @@ TEST_CASE("without a snapshot a failed health gate is not rolled back", "[rollba
 }
 
 TEST_CASE("a rollback that fails is said in the outcome, its intent closed", "[rollback][chain]") {
-    ChainFixture f;
+    RunningFixture f;
     f.world.fail("local", "perform:health-gate", 101, 1, hosts::ErrorKind::Unhealthy, kGateError);
     f.world.fail("local", "rollback", 101, 1, hosts::ErrorKind::Transient,
                  "CT 101 is locked (snapshot)");
@@ -170,7 +143,7 @@ TEST_CASE("a rollback that fails is said in the outcome, its intent closed", "[r
 
 TEST_CASE("only a failed health gate rolls back", "[rollback][chain]") {
     for (const auto kind : {hosts::ErrorKind::Transient, hosts::ErrorKind::Permanent}) {
-        ChainFixture f;
+        RunningFixture f;
         f.world.fail("local", "perform:health-gate", 101, 1, kind, "probe failed");
         const auto outcome = f.run({snapshot("cv-1"), install(), action(ActionKind::RestartService),
                                     action(ActionKind::AwaitHealthy)});
