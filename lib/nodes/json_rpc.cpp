@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "nodes/hex.h"
+
 namespace chainvisor::nodes {
 
 namespace json = boost::json;
@@ -58,16 +60,13 @@ std::optional<std::uint64_t> rpcQuantity(const json::value& value) {
         return std::nullopt;
     }
     const std::string_view text = value.get_string();
-    if (text.size() < 3 || text.size() > 18 || text[0] != '0' ||
-        (text[1] != 'x' && text[1] != 'X')) {
+    const std::string_view digits = withoutHexPrefix(text);
+    if (digits.size() == text.size() || digits.empty() || digits.size() > 16) {
         return std::nullopt;
     }
     std::uint64_t out = 0;
-    for (char c : text.substr(2)) {
-        const int digit = c >= '0' && c <= '9'   ? c - '0'
-                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                 : -1;
+    for (char c : digits) {
+        const int digit = hexDigitValue(c);
         if (digit < 0) {
             return std::nullopt;
         }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "nodes/besu/hex.h"
+#include "nodes/hex.h"
 #include "nodes/besu/keccak.h"
 
 namespace chainvisor::nodes::besu {

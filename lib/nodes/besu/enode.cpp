@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "nodes/besu/hex.h"
+#include "nodes/hex.h"
 
 namespace chainvisor::nodes::besu {
 namespace {

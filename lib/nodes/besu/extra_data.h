@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "nodes/besu/address.h"
-#include "nodes/besu/hex.h"
+#include "nodes/hex.h"
 
 namespace chainvisor::nodes::besu {
 

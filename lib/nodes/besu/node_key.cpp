@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "nodes/besu/hex.h"
+#include "nodes/hex.h"
 #include "nodes/besu/keccak.h"
 #include "nodes/besu/random_bytes.h"
 #include "nodes/besu/secret.h"

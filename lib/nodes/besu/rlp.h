@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nodes/besu/hex.h"
+#include "nodes/hex.h"
 
 namespace chainvisor::nodes::besu {
 

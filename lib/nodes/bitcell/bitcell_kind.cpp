@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "nodes/archive_install.h"
-#include "nodes/besu/hex.h"
+#include "nodes/hex.h"
 #include "nodes/besu/key_store.h"
 #include "nodes/besu/secret.h"
 #include "nodes/bitcell/bitcell_probe.h"
@@ -27,7 +27,7 @@ constexpr int kStopTimeoutSeconds = 120;
 // prefix, is refused as "Unsupported key file format"). Same key store, same curve as Besu's.
 std::string keyFileText(const besu::NodeKey& key) {
     std::string besuText = key.keyFileText();  // "0x" + 64 digits
-    std::string text = std::string(besu::withoutHexPrefix(besuText)) + "\n";
+    std::string text = std::string(withoutHexPrefix(besuText)) + "\n";
     besu::wipe(besuText);
     return text;
 }

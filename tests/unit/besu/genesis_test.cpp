@@ -5,7 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
-#include "nodes/besu/hex.h"
+#include "nodes/hex.h"
 
 namespace chainvisor::nodes::besu {
 namespace {

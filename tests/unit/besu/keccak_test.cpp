@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "nodes/besu/hex.h"
+#include "nodes/hex.h"
 
 namespace chainvisor::nodes::besu {
 namespace {

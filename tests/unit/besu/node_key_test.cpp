@@ -11,7 +11,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "nodes/besu/hex.h"
+#include "nodes/hex.h"
 
 namespace chainvisor::nodes::besu {
 namespace {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace chainvisor::nodes::besu {
+namespace chainvisor::nodes {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -24,4 +24,4 @@ int hexDigitValue(char c);
 // `text` without a leading "0x" or "0X", if it has one.
 std::string_view withoutHexPrefix(std::string_view text);
 
-}  // namespace chainvisor::nodes::besu
+}  // namespace chainvisor::nodes

@@ -1,6 +1,6 @@
-#include "nodes/besu/hex.h"
+#include "nodes/hex.h"
 
-namespace chainvisor::nodes::besu {
+namespace chainvisor::nodes {
 
 std::string toHex(std::span<const std::uint8_t> bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
@@ -49,4 +49,4 @@ std::string_view withoutHexPrefix(std::string_view text) {
     return text;
 }
 
-}  // namespace chainvisor::nodes::besu
+}  // namespace chainvisor::nodes
