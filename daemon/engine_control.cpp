@@ -24,19 +24,6 @@ std::string powerText(const engine::NodeStatus& status) {
     return "unknown";
 }
 
-std::string serviceText(plan::ServiceState state) {
-    switch (state) {
-        case plan::ServiceState::Active:
-            return "active";
-        case plan::ServiceState::Inactive:
-            return "inactive";
-        case plan::ServiceState::Failed:
-            return "failed";
-        default:
-            return "unknown";
-    }
-}
-
 }  // namespace
 
 control::NodeView EngineControl::view(const spec::Node& node,
@@ -56,7 +43,7 @@ control::NodeView EngineControl::view(const spec::Node& node,
         v.nextRetry = unixSeconds(*status.condition.nextRetry);
     }
     v.container = powerText(status);
-    v.service = serviceText(status.service);
+    v.service = std::string(plan::toString(status.service));
     if (status.version) {
         v.version = status.version->str();
     }

@@ -171,20 +171,6 @@ std::string progressMessage(const std::vector<plan::Action>& actions) {
     return actions.front().reason;
 }
 
-std::string serviceText(plan::ServiceState state) {
-    switch (state) {
-        case plan::ServiceState::Active:
-            return "active";
-        case plan::ServiceState::Inactive:
-            return "inactive";
-        case plan::ServiceState::Failed:
-            return "failed";
-        case plan::ServiceState::Unknown:
-            break;
-    }
-    return "unknown";
-}
-
 const plan::ObservedContainer* managedContainer(const spec::Cluster& spec, const spec::Node& node,
                                                 const plan::Observed& observed) {
     const plan::ObservedHost* host = observed.findHost(node.host);
@@ -553,7 +539,8 @@ Condition Reconciler::derive(const spec::Node& node, Book& book, const plan::Obs
     } else if (container->power != plan::PowerState::Running) {
         message = "container not running";
     } else if (inside == nullptr || inside->service != plan::ServiceState::Active) {
-        message = "service " + serviceText(inside ? inside->service : plan::ServiceState::Unknown);
+        message = "service " + std::string(plan::toString(inside ? inside->service
+                                                                 : plan::ServiceState::Unknown));
     } else if (inside->health == plan::Health::Unknown) {
         message = "waiting for the health probes" +
                   (inside->healthProblem.empty() ? "" : ": " + inside->healthProblem);

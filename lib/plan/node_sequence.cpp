@@ -146,17 +146,7 @@ void addResize(SequenceBuilder& builder, const ContainerDiff& diff, bool running
 }
 
 std::string serviceText(ServiceState state) {
-    switch (state) {
-        case ServiceState::Active:
-            return "active";
-        case ServiceState::Inactive:
-            return "inactive";
-        case ServiceState::Failed:
-            return "failed";
-        case ServiceState::Unknown:
-            break;
-    }
-    return "state unknown";
+    return state == ServiceState::Unknown ? "state unknown" : std::string(toString(state));
 }
 
 }  // namespace

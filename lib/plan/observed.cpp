@@ -4,6 +4,20 @@
 
 namespace chainvisor::plan {
 
+std::string_view toString(ServiceState state) {
+    switch (state) {
+        case ServiceState::Active:
+            return "active";
+        case ServiceState::Inactive:
+            return "inactive";
+        case ServiceState::Failed:
+            return "failed";
+        case ServiceState::Unknown:
+            break;
+    }
+    return "unknown";
+}
+
 const ObservedContainer* ObservedHost::findContainer(int vmid) const {
     auto it = std::find_if(containers.begin(), containers.end(),
                            [vmid](const ObservedContainer& c) { return c.vmid == vmid; });

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "spec/cluster.h"
@@ -26,6 +27,9 @@ enum class ServiceState {
     Unknown
 };                                               // the node's service in its container
 enum class Health { Ready, NotReady, Unknown };  // the node kind's probes
+
+// "active", "inactive", "failed", "unknown": as systemctl says them.
+std::string_view toString(ServiceState state);
 
 // chainvisor's ownership marker on a container (a Proxmox tag/description, an LXC config key).
 struct OwnerMarker {
