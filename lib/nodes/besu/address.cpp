@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "nodes/hex.h"
 #include "nodes/besu/keccak.h"
+#include "nodes/hex.h"
 
 namespace chainvisor::nodes::besu {
 

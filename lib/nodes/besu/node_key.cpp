@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <memory>
 
-#include "nodes/hex.h"
 #include "nodes/besu/keccak.h"
 #include "nodes/besu/random_bytes.h"
 #include "nodes/besu/secret.h"
+#include "nodes/hex.h"
 
 namespace chainvisor::nodes::besu {
 namespace {

@@ -3,11 +3,11 @@
 #include <algorithm>
 
 #include "nodes/archive_install.h"
-#include "nodes/hex.h"
 #include "nodes/besu/key_store.h"
 #include "nodes/besu/secret.h"
 #include "nodes/bitcell/bitcell_probe.h"
 #include "nodes/bitcell/command_line.h"
+#include "nodes/hex.h"
 #include "nodes/unit_file.h"
 
 namespace chainvisor::nodes::bitcell {
